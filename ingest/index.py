@@ -1,0 +1,338 @@
+"""The Chroma collection: the only code that knows how it is laid out.
+
+One record per chunk. Ids are ``<paper_id>#<chunk_no>``, so a re-run overwrites rather than
+duplicates. Every chunk carries its paper's content hash, chunk count and chunking setting:
+a paper is *complete* only when all its chunks with the current hash are present, which is
+how a run after a crash or Ctrl-C knows what to finish. The collection's metadata records the
+embedding model and dimension; opening it with another model is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexMismatchError, IngestError, StoreUnavailableError
+from .models import Chunk, Paper
+
+SCHEMA = 1
+SOURCE_SEP = "\n"  # Chroma metadata values are scalars: sources are newline-joined paths
+_PAGE = 2000
+
+
+@dataclass
+class PaperState:
+    """What the index holds for one paper."""
+
+    content_hash: str
+    chunking: str
+    n_chunks: int
+    chunk_ids: set[str] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return len(self.chunk_ids) == self.n_chunks
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk read back from the collection (for BM25 and display)."""
+
+    chunk_id: str
+    paper_id: str
+    title: str
+    text: str
+    chunk_no: int
+    start: int
+    end: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    papers: int
+    chunks: int
+    embedding_model: str
+    embedding_dim: int
+    location: str
+    collection: str
+
+
+class Index:
+    """A handle on one Chroma collection (local directory or ``chroma run`` server)."""
+
+    def __init__(self, client, collection, location: str) -> None:  # noqa: ANN001
+        self._client = client
+        self.collection = collection  # a chromadb Collection; used by rag's dense retriever
+        self.location = location
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.collection.name
+
+    @property
+    def model(self) -> tuple[str, int]:
+        meta = self.collection.metadata or {}
+        return str(meta.get("paperchat:model", "")), int(meta.get("paperchat:dim", 0))
+
+    def count(self) -> int:
+        return self._call(self.collection.count)
+
+    def records(self, include: list[str]) -> Iterable[tuple[str, dict, str | None]]:
+        offset = 0
+        while True:
+            page = self._call(
+                lambda o=offset: self.collection.get(include=include, limit=_PAGE, offset=o)
+            )
+            ids = page["ids"]
+            if not ids:
+                return
+            docs = page.get("documents") or [None] * len(ids)
+            metas = page.get("metadatas") or [None] * len(ids)
+            for cid, meta, doc in zip(ids, metas, docs, strict=True):
+                yield cid, meta or {}, doc
+            if len(ids) < _PAGE:
+                return
+            offset += _PAGE
+
+    def paper_states(self) -> dict[str, PaperState]:
+        states: dict[str, PaperState] = {}
+        for cid, meta, _ in self.records(["metadatas"]):
+            pid = str(meta.get("paper_id", ""))
+            state = states.get(pid)
+            if state is None or state.content_hash != meta.get("paper_hash"):
+                if state is not None:  # two versions of one paper: treat as incomplete
+                    state.n_chunks = -1
+                    state.chunk_ids.add(cid)
+                    continue
+                state = states[pid] = PaperState(
+                    content_hash=str(meta.get("paper_hash", "")),
+                    chunking=str(meta.get("chunking", "")),
+                    n_chunks=int(meta.get("n_chunks", 0)),
+                    sources=_split_sources(meta.get("sources")),
+                    title=str(meta.get("title", "")),
+                )
+            state.chunk_ids.add(cid)
+        return states
+
+    def all_chunks(self) -> list[StoredChunk]:
+        out = []
+        for cid, meta, doc in self.records(["metadatas", "documents"]):
+            out.append(
+                StoredChunk(
+                    chunk_id=cid,
+                    paper_id=str(meta.get("paper_id", "")),
+                    title=str(meta.get("title", "")),
+                    text=doc or "",
+                    chunk_no=int(meta.get("chunk_no", 0)),
+                    start=int(meta.get("start", 0)),
+                    end=int(meta.get("end", 0)),
+                    sources=tuple(_split_sources(meta.get("sources"))),
+                )
+            )
+        out.sort(key=lambda c: (c.paper_id, c.chunk_no))
+        return out
+
+    def abstracts(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        """Full abstract text per paper, stored once on each paper's first chunk."""
+        ids = [f"{pid}#0" for pid in dict.fromkeys(paper_ids)]
+        if not ids:
+            return {}
+        got = self._call(lambda: self.collection.get(ids=ids, include=["metadatas"]))
+        return {
+            str(m.get("paper_id")): str(m.get("abstract", ""))
+            for m in got["metadatas"]
+            if m is not None
+        }
+
+    def stats(self) -> IndexStats:
+        papers = {m.get("paper_id") for _, m, _ in self.records(["metadatas"])}
+        model, dim = self.model
+        return IndexStats(
+            papers=len(papers),
+            chunks=self.count(),
+            embedding_model=model,
+            embedding_dim=dim,
+            location=self.location,
+            collection=self.name,
+        )
+
+    def fingerprint(self) -> str:
+        """Changes whenever chunks are added, replaced or removed (cache key for BM25)."""
+        meta = self.collection.metadata or {}
+        return f"{self.count()}:{meta.get('paperchat:revision', 0)}"
+
+    # -- writing -----------------------------------------------------------------------
+    def write(
+        self,
+        papers: Sequence[Paper],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        chunking: str,
+    ) -> None:
+        """Upsert the chunks of whole papers (ids are deterministic: re-runs overwrite)."""
+        by_id = {p.paper_id: p for p in papers}
+        metadatas = []
+        for chunk in chunks:
+            paper = by_id[chunk.paper_id]
+            meta: dict[str, str | int | float] = {
+                k: v for k, v in paper.metadata.items() if isinstance(v, (str, int, float))
+            }
+            meta.update(
+                paper_id=paper.paper_id,
+                title=paper.title,
+                paper_hash=paper.content_hash,
+                chunking=chunking,
+                chunk_no=chunk.chunk_no,
+                n_chunks=chunk.n_chunks,
+                start=chunk.start,
+                end=chunk.end,
+                sources=SOURCE_SEP.join(paper.sources),
+            )
+            if chunk.chunk_no == 0:
+                meta["abstract"] = paper.abstract
+            metadatas.append(meta)
+        self._call(
+            lambda: self.collection.upsert(
+                ids=[c.chunk_id for c in chunks],
+                documents=[c.text for c in chunks],
+                embeddings=vectors,
+                metadatas=metadatas,
+            )
+        )
+
+    def set_sources(self, paper_id: str, chunk_ids: Iterable[str], sources: list[str]) -> None:
+        ids = sorted(chunk_ids)
+        self._call(
+            lambda: self.collection.update(
+                ids=ids, metadatas=[{"sources": SOURCE_SEP.join(sources)} for _ in ids]
+            )
+        )
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        ids = sorted(chunk_ids)
+        for lo in range(0, len(ids), _PAGE):
+            batch = ids[lo : lo + _PAGE]
+            self._call(lambda b=batch: self.collection.delete(ids=b))
+
+    def bump_revision(self) -> None:
+        meta = dict(self.collection.metadata or {})
+        meta["paperchat:revision"] = int(meta.get("paperchat:revision", 0)) + 1
+        meta.pop("hnsw:space", None)  # fixed at creation; Chroma refuses to modify it
+        self._call(lambda: self.collection.modify(metadata=meta))
+
+    def _call(self, fn):  # noqa: ANN001, ANN202
+        try:
+            return fn()
+        except IngestError:
+            raise
+        except Exception as exc:  # chromadb raises many types; name the store, keep the cause
+            raise StoreUnavailableError(
+                f"Chroma at {self.location} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+
+def _split_sources(value: object) -> list[str]:
+    return [s for s in str(value or "").split(SOURCE_SEP) if s]
+
+
+def _client(path: str | Path | None, host: str | None, port: int):  # noqa: ANN202
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if host:
+        location = f"chroma server http://{host}:{port}"
+        try:
+            client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreUnavailableError(
+                f"{location} is not answering ({type(exc).__name__}); start it with "
+                f"`chroma run --host {host} --port {port}` or unset PAPERCHAT_CHROMA__HOST"
+            ) from None
+        return client, location
+    assert path is not None
+    directory = Path(path).expanduser().resolve()
+    location = str(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(directory), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreUnavailableError(f"cannot open the index at {location}: {exc}") from None
+    return client, location
+
+
+def check_writable(path: str | Path) -> None:
+    """Fail before writing anything when the index directory cannot take a write."""
+    directory = Path(path).expanduser()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-probe-") as probe:
+            probe.write(b"\0" * 65536)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        raise StoreUnavailableError(
+            f"the index directory {directory} is not writable ({exc.strerror or exc})"
+        ) from None
+
+
+def open_index(
+    *,
+    path: str | Path | None = None,
+    host: str | None = None,
+    port: int = 8000,
+    collection: str = "paperchat",
+    model: tuple[str, int] | None = None,
+    create: bool = False,
+) -> Index:
+    """Open (or with ``create=True`` create) the collection on disk or on a Chroma server.
+
+    ``model`` is ``(name, dim)`` of the embedder in use; a collection built with another
+    model raises ``IndexMismatchError``. Without ``create``, a missing collection raises
+    ``IngestError`` telling the user how to build it.
+    """
+    client, location = _client(path, host, port)
+    try:
+        col = client.get_collection(collection, embedding_function=None)
+    except Exception:
+        col = None
+    if col is None:
+        if not create:
+            raise IngestError(
+                f"no index named {collection!r} at {location}; build it with `paperchat ingest`"
+            )
+        if model is None:
+            raise IngestError("creating an index needs the embedding model")
+        metadata = {
+            "hnsw:space": "cosine",
+            "paperchat:model": model[0],
+            "paperchat:dim": int(model[1]),
+            "paperchat:schema": SCHEMA,
+            "paperchat:revision": 0,
+        }
+        try:
+            col = client.get_or_create_collection(
+                collection, metadata=metadata, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot create {collection!r} at {location}: {exc}") from None
+    index = Index(client, col, location)
+    if model is not None:
+        have = index.model
+        if have[0] and (have[0] != model[0] or (model[1] and have[1] != model[1])):
+            raise IndexMismatchError(
+                f"the index at {location} ({collection!r}) was built with {have[0]} "
+                f"(dim {have[1]}), not {model[0]} (dim {model[1]}); use the same embedding "
+                f"backend, another collection (--collection), or rebuild it"
+            )
+    return index

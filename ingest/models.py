@@ -1,0 +1,79 @@
+"""Plain records that cross the ingest boundary."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace (arXiv titles span lines, abstracts start indented)."""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def normalize_key(text: str) -> str:
+    """Case-, punctuation- and whitespace-insensitive form used for identity and dedupe."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def short_hash(*parts: str, length: int = 16) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass
+class Paper:
+    """One paper: title + abstract, plus whatever metadata the source had.
+
+    ``paper_id`` is stable: the source's own id when it has one, otherwise a hash of the
+    normalized title, so the same paper read from two files (or twice) is one paper.
+    """
+
+    title: str
+    abstract: str
+    paper_id: str = ""
+    sources: list[str] = field(default_factory=list)
+    line: int = 0
+    metadata: dict[str, str | int | float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.title = clean_text(self.title)
+        self.abstract = clean_text(self.abstract)
+        if not self.paper_id:
+            self.paper_id = "t-" + short_hash(normalize_key(self.title))
+
+    @property
+    def content_hash(self) -> str:
+        """Changes exactly when the embedded content changes."""
+        return short_hash(normalize_key(self.title), normalize_key(self.abstract))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record the reader could not use, with where and why."""
+
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one abstract, as embedded: ``text`` starts with the paper title."""
+
+    chunk_id: str
+    paper_id: str
+    chunk_no: int
+    n_chunks: int
+    text: str
+    start: int  # character span of the chunk's body within the abstract
+    end: int

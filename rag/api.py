@@ -1,0 +1,310 @@
+"""``ask``, ``ask_stream``, ``aask`` and ``Chat``: the public face of the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ingest import IngestError
+
+from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
+from .answer.extractive import answer_extractive
+from .answer.generative import LLMConfig, LLMError, complete, stream_answer
+from .grounding import Grounder, ground
+from .retrieve import Retrieval, Retriever
+from .settings import BUNDLED_DATA, Settings
+from .store import embedder_for, ingest_paths, open_store
+from .types import Answer, Draft
+
+
+class QuestionError(ValueError):
+    """The question itself is unusable (empty, too long); the message says why."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise QuestionError("the question is empty; type a question about the papers")
+    if len(text) > max_chars:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; the limit is {max_chars:,} "
+            "(ask about one thing at a time)"
+        )
+    return text
+
+
+class Engine:
+    """Index + retriever + answerers for one ``Settings``. Thread-safe; build once, reuse."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        auto_ingest: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder_for(self.settings)
+        try:
+            self.index = open_store(self.settings)
+            empty = self.index.count() == 0
+        except IngestError:
+            if not (auto_ingest and self._bundled()):
+                raise
+            empty = True
+        if empty and auto_ingest and self._bundled():
+            ingest_paths(self.settings, progress=progress)
+            self.index = open_store(self.settings)
+        if self.index.count() == 0:
+            raise IngestError(
+                f"the index at {self.index.location} is empty; add papers with `paperchat ingest PATH`"
+            )
+        self.retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
+        self.grounder = Grounder(self.embedder, self.settings.answer.support_threshold)
+
+    def _bundled(self) -> bool:
+        return self.settings.data_dir.resolve() == BUNDLED_DATA.resolve()
+
+    @property
+    def llm(self) -> LLMConfig | None:
+        s = self.settings.llm
+        if not s.generative:
+            return None
+        return LLMConfig(
+            base_url=s.base_url,
+            model=s.model,
+            api_key=s.resolved_api_key(),
+            temperature=s.temperature,
+            max_tokens=s.max_tokens,
+            timeout=s.timeout,
+            max_retries=s.max_retries,
+        )
+
+    # -- one question --------------------------------------------------------------------
+    def stream(
+        self, question: str, *, query: str | None = None, top_k: int | None = None, mode: str | None = None
+    ) -> Iterator[str]:
+        """Yield answer text as it is produced; the generator returns the grounded ``Answer``."""
+        started = time.perf_counter()
+        question = clean_question(question, self.settings.answer.max_question_chars)
+        query = clean_question(query, self.settings.answer.max_question_chars) if query else question
+        retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode)
+        timings = {"retrieve": retrieval.seconds}
+        if not retrieval.relevant:
+            answer = self._refusal(question, query, retrieval)
+            answer.timings = {**timings, "total": time.perf_counter() - started}
+            yield answer.text
+            return answer
+
+        draft: Draft
+        llm = self.llm
+        if llm is None:
+            draft = self._extractive(query, retrieval)
+            yield draft.text
+        else:
+            try:
+                draft = yield from stream_answer(query, retrieval.sources, llm)
+            except LLMError as exc:
+                if not self.settings.llm.fallback_extractive:
+                    raise
+                draft = self._extractive(query, retrieval)
+                draft.notice = f"{exc} — showing an extractive answer instead. {EXTRACTIVE_NOTICE}"
+                yield "\n\n" + draft.text
+        timings["generate"] = draft.seconds
+
+        t0 = time.perf_counter()
+        if draft.refused:
+            answer = Answer(
+                question=question,
+                text=draft.text,
+                sources=retrieval.sources,
+                refused=True,
+                mode=draft.mode,
+                model=draft.model,
+                notice=draft.notice,
+                query=query,
+                relevance=retrieval.top_relevance,
+            )
+        else:
+            g = ground(draft.text, retrieval.sources, self.grounder)
+            answer = Answer(
+                question=question,
+                text=g.text,
+                citations=g.citations,
+                sources=retrieval.sources,
+                refused=not g.citations,
+                mode=draft.mode,
+                model=draft.model,
+                notice=draft.notice,
+                query=query,
+                sentences=g.sentences,
+                removed_citations=g.removed,
+                added_citations=g.added,
+                relevance=retrieval.top_relevance,
+            )
+        timings["ground"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - started
+        answer.timings = timings
+        answer.tokens = {"prompt": draft.prompt_tokens, "completion": draft.completion_tokens}
+        return answer
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        gen = self.stream(question, **kwargs)  # type: ignore[arg-type]
+        while True:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                return stop.value
+
+    def _extractive(self, query: str, retrieval: Retrieval) -> Draft:
+        a = self.settings.answer
+        return answer_extractive(
+            query, retrieval.sources, self.embedder, max_sentences=a.max_sentences, floor=a.sentence_floor
+        )
+
+    def _refusal(self, question: str, query: str, retrieval: Retrieval) -> Answer:
+        floor = self.settings.retrieval.min_relevance
+        text = (
+            "The collection does not seem to cover this question: no passage is relevant enough "
+            f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f})."
+        )
+        return Answer(
+            question=question,
+            text=text,
+            sources=retrieval.sources,
+            refused=True,
+            mode="extractive" if self.llm is None else "generative",
+            model=self.llm.model if self.llm else "",
+            query=query,
+            relevance=retrieval.top_relevance,
+        )
+
+    def rewrite(self, question: str, history: list[tuple[str, Answer]]) -> str:
+        """Turn a follow-up into a standalone query (LLM if configured, else a heuristic)."""
+        if not history or not _looks_dependent(question):
+            return question
+        previous = history[-1][1].query or history[-1][0]
+        llm = self.llm
+        if llm is not None:
+            try:
+                text = complete(
+                    [
+                        {
+                            "role": "system",
+                            "content": "Rewrite the follow-up question as one standalone question. "
+                            "Reply with the question only.",
+                        },
+                        {
+                            "role": "user",
+                            "content": f"Previous question: {previous}\nFollow-up: {question}",
+                        },
+                    ],
+                    llm,
+                )
+                if 3 <= len(text) <= 500:
+                    return text
+            except LLMError:
+                pass
+        return f"{previous} {question}"
+
+
+_ANAPHORA = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|the (paper|method|model|approach|same)|"
+    r"and what|what about|how about|also)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_dependent(question: str) -> bool:
+    return bool(_ANAPHORA.search(question)) or len(question.split()) <= 4
+
+
+# -- module-level conveniences -------------------------------------------------------------
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The shared engine for these settings (models and BM25 built once per process)."""
+    settings = settings or Settings()
+    key = settings.model_dump_json()
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = Engine(settings)
+        return _ENGINES[key]
+
+
+def ask(question: str, settings: Settings | None = None, **kwargs: object) -> Answer:
+    """Answer ``question`` from the configured collection, with validated citations."""
+    return get_engine(settings).ask(question, **kwargs)
+
+
+@dataclass
+class AnswerStream:
+    """Iterate for text deltas; ``.answer`` holds the grounded ``Answer`` once iteration ends."""
+
+    _gen: Iterator[str]
+    answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            try:
+                yield next(self._gen)
+            except StopIteration as stop:
+                self.answer = stop.value
+                return
+
+
+def ask_stream(question: str, settings: Settings | None = None, **kwargs: object) -> AnswerStream:
+    """Streaming ``ask``: ``for delta in (s := ask_stream(q)): ...; s.answer``."""
+    return AnswerStream(get_engine(settings).stream(question, **kwargs))  # type: ignore[arg-type]
+
+
+async def aask(question: str, settings: Settings | None = None, **kwargs: object) -> Answer:
+    """``ask`` for asyncio callers (runs in a worker thread; the engine is thread-safe)."""
+    engine = await asyncio.to_thread(get_engine, settings)
+    return await asyncio.to_thread(engine.ask, question, **kwargs)
+
+
+@dataclass
+class Chat:
+    """A conversation: follow-ups are rewritten into standalone queries before retrieval."""
+
+    settings: Settings | None = None
+    engine: Engine | None = None
+    history: list[tuple[str, Answer]] = field(default_factory=list)
+
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            self.engine = get_engine(self.settings)
+        return self.engine
+
+    def stream(self, question: str, **kwargs: object) -> AnswerStream:
+        engine = self._engine()
+        query = engine.rewrite(question, self.history)
+
+        def run() -> Iterator[str]:
+            answer = yield from engine.stream(question, query=query, **kwargs)  # type: ignore[arg-type]
+            self.history.append((question, answer))
+            return answer
+
+        return AnswerStream(run())
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        s = self.stream(question, **kwargs)
+        for _ in s:
+            pass
+        assert s.answer is not None
+        return s.answer
+
+    def reset(self) -> None:
+        self.history.clear()

@@ -1,0 +1,228 @@
+"""Retrieval: dense (Chroma) + lexical (BM25), fused by llama-index, collapsed to papers.
+
+Fusion is llama-index's distribution-based score fusion (each retriever's scores scaled by
+their mean ± 3σ, then weighted and summed) — the z-normalised fusion that measured best on
+SciFact here (see README). The relevance floor uses the dense cosine, the one absolute score.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest import Index
+from ingest.embed import CachedEmbedder
+
+from .settings import RetrievalSettings
+
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved paper, as handed to the answerer (numbered from 1 in rank order)."""
+
+    n: int
+    paper_id: str
+    title: str
+    abstract: str
+    chunk_id: str  # best-matching chunk
+    passage: str  # that chunk's text (title + body)
+    score: float  # fused retrieval score (comparable within one question only)
+    relevance: float  # best dense cosine similarity of any of its chunks to the question
+    sources: tuple[str, ...] = ()  # files the paper was read from
+    chunk_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class Retrieval:
+    """Ranked papers for one question, plus whether anything cleared the relevance floor."""
+
+    question: str
+    sources: list[Source] = field(default_factory=list)
+    top_relevance: float = 0.0
+    relevant: bool = False
+    seconds: float = 0.0
+
+
+def _cosine_from_chroma(similarity: float | None) -> float:
+    # llama-index's Chroma store reports exp(-cosine_distance); undo it.
+    if not similarity or similarity <= 0:
+        return -1.0
+    return 1.0 + math.log(similarity)
+
+
+class Retriever:
+    """Hybrid retriever over one index. Thread-safe; build once and reuse."""
+
+    def __init__(self, index: Index, embedder: CachedEmbedder, settings: RetrievalSettings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._bm25: Any = None
+        self._bm25_key = ""
+        self._dense: Any = None
+        self._meta: dict[str, dict] = {}
+
+    # -- the llama-index parts ------------------------------------------------------------
+    def _dense_retriever(self):  # noqa: ANN202
+        if self._dense is None:
+            from llama_index.core import VectorStoreIndex
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            store = ChromaVectorStore(chroma_collection=self.index.collection)
+            vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
+            self._dense = vindex.as_retriever(similarity_top_k=self.settings.candidates)
+        return self._dense
+
+    def _bm25_retriever(self):  # noqa: ANN202
+        """BM25 over the chunks read back from Chroma (its docstore is empty), cached per revision."""
+        key = self.index.fingerprint()
+        with self._lock:
+            if self._bm25 is None or key != self._bm25_key:
+                import Stemmer
+                from llama_index.core.schema import TextNode
+                from llama_index.retrievers.bm25 import BM25Retriever
+
+                records = list(self.index.records(["metadatas", "documents"]))
+                if not records:
+                    self._bm25 = None
+                    self._bm25_key = key
+                    return None
+                nodes = [TextNode(id_=cid, text=doc or "", metadata=meta) for cid, meta, doc in records]
+                self._meta = {cid: meta for cid, meta, _ in records}
+                self._bm25 = BM25Retriever.from_defaults(
+                    nodes=nodes,
+                    similarity_top_k=min(self.settings.candidates, len(nodes)),
+                    stemmer=Stemmer.Stemmer("english"),
+                    language="english",
+                )
+                self._bm25_key = key
+            return self._bm25
+
+    def warm(self) -> None:
+        """Load everything a first question would wait for."""
+        self._dense_retriever()
+        self._bm25_retriever()
+        self.embedder.embed(["warm up"])
+
+    # -- retrieval --------------------------------------------------------------------------
+    def retrieve(self, question: str, top_k: int | None = None, mode: str | None = None) -> Retrieval:
+        from llama_index.core.schema import QueryBundle
+
+        started = time.perf_counter()
+        top_k = top_k or self.settings.top_k
+        mode = mode or self.settings.mode
+        bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
+
+        dense_hits = self._dense_retriever().retrieve(bundle) if mode in ("hybrid", "dense") else []
+        cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
+        if mode == "dense":
+            ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
+        else:
+            bm25 = self._bm25_retriever()
+            if bm25 is None:
+                ranked = []
+            elif mode == "bm25":
+                ranked = [(h.node, h.score or 0.0) for h in bm25.retrieve(bundle)]
+            else:
+                ranked = self._fuse(bundle, dense_hits, bm25)
+
+        sources = self._collapse(ranked, cosine, top_k)
+        top_rel = max(cosine.values(), default=0.0) if cosine else self._best_cosine(bundle, sources)
+        return Retrieval(
+            question=question,
+            sources=sources,
+            top_relevance=top_rel,
+            relevant=bool(sources) and top_rel >= self.settings.min_relevance,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _fuse(self, bundle, dense_hits, bm25):  # noqa: ANN001, ANN202
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import QueryFusionRetriever
+
+        w = self.settings.bm25_weight
+        fusion = QueryFusionRetriever(
+            [_Fixed(dense_hits), bm25],
+            llm=MockLLM(),  # no query rewriting; without it llama-index reaches for OpenAI
+            mode="dist_based_score",
+            retriever_weights=[1.0 - w, w],
+            similarity_top_k=self.settings.candidates * 2,
+            num_queries=1,
+            use_async=False,
+        )
+        return [(h.node, h.score or 0.0) for h in fusion.retrieve(bundle)]
+
+    def _collapse(self, ranked, cosine: dict[str, float], top_k: int) -> list[Source]:  # noqa: ANN001
+        """Several chunks of one paper are one source; the paper takes its best chunk's score."""
+        best: dict[str, tuple[Any, float]] = {}
+        chunks: dict[str, list[str]] = {}
+        for node, score in ranked:
+            pid = str(node.metadata.get("paper_id", node.node_id.split("#")[0]))
+            chunks.setdefault(pid, []).append(node.node_id)
+            if pid not in best:
+                best[pid] = (node, score)
+        order = sorted(best.items(), key=lambda kv: kv[1][1], reverse=True)[:top_k]
+        abstracts = self.index.abstracts(pid for pid, _ in order)
+        out = []
+        for rank, (pid, (node, score)) in enumerate(order, 1):
+            meta = node.metadata
+            rel = max((cosine.get(c, -1.0) for c in chunks[pid]), default=-1.0)
+            out.append(
+                Source(
+                    n=rank,
+                    paper_id=pid,
+                    title=str(meta.get("title", "")),
+                    abstract=abstracts.get(pid, "") or node.get_content(),
+                    chunk_id=node.node_id,
+                    passage=node.get_content(),
+                    score=float(score),
+                    relevance=float(rel),
+                    sources=tuple(s for s in str(meta.get("sources", "")).split("\n") if s),
+                    chunk_ids=tuple(chunks[pid]),
+                )
+            )
+        return out
+
+    def _best_cosine(self, bundle, sources: list[Source]) -> float:  # noqa: ANN001
+        """Floor for BM25-only mode: cosine of the question to the retrieved passages."""
+        if not sources:
+            return 0.0
+        import numpy as np
+
+        q = np.asarray(bundle.embedding, dtype=np.float32)
+        vecs = self.embedder.embed([s.passage for s in sources])
+        return float((vecs @ q).max())
+
+
+class _Fixed:
+    """Hands already-computed dense hits to the fusion retriever (no second Chroma query)."""
+
+    def __new__(cls, hits):  # noqa: ANN001, ANN204
+        from llama_index.core.retrievers import BaseRetriever
+
+        class Fixed(BaseRetriever):
+            def _retrieve(self, query_bundle):  # noqa: ANN001, ANN202
+                return [type(h)(node=h.node, score=h.score) for h in hits]
+
+        return Fixed()
+
+
+def _LlamaEmbedding(embedder: CachedEmbedder):  # noqa: ANN202, N802
+    """Our embedder as a llama-index embed model (only queries go through it)."""
+    from llama_index.core.embeddings import BaseEmbedding
+
+    class Wrapped(BaseEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return embedder.embed([query])[0].tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return embedder.embed([text])[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return Wrapped(model_name=embedder.model_name, embed_batch_size=32)

@@ -1,0 +1,165 @@
+"""One settings object for everything configurable.
+
+Every field is described. Values come from (highest first): explicit arguments / CLI flags,
+``PAPERCHAT_*`` environment variables (nested fields with ``__``, e.g.
+``PAPERCHAT_LLM__BASE_URL``), then the defaults below, which work offline with no setup.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA = PROJECT_ROOT / "data"
+
+
+class ChromaSettings(BaseModel):
+    """Where the vector index lives."""
+
+    path: Path | None = Field(
+        None, description="Directory of the on-disk Chroma index (default: <data_dir>/.paperchat/chroma)."
+    )
+    host: str | None = Field(
+        None, description="Host of a `chroma run` server; when set, the server is used instead of `path`."
+    )
+    port: int = Field(8000, description="Port of the Chroma server.")
+    collection: str = Field("paperchat", description="Collection name (one per corpus/model).")
+
+
+class EmbeddingSettings(BaseModel):
+    """The embedding model used for chunks and questions (must match the index)."""
+
+    backend: Literal["torch", "onnx", "openai"] = Field(
+        "torch",
+        description="torch: all-MiniLM-L6-v2 fp32 (fastest measured here, offline); onnx: its int8 "
+        "ONNX export (smaller, no torch at run time, slower on this CPU); openai: an "
+        "OpenAI-compatible /embeddings endpoint.",
+    )
+    model: str = Field("", description="Model name for the openai backend (e.g. text-embedding-3-small).")
+    base_url: str | None = Field(None, description="Base URL of the /embeddings server (openai backend).")
+    api_key: SecretStr | None = Field(None, description="API key for the embeddings server (never logged).")
+    max_tokens: int = Field(256, ge=16, le=512, description="Model input length cap, in wordpieces.")
+    batch_size: int = Field(32, ge=1, le=512, description="Texts per encoder call.")
+
+
+class ChunkSettings(BaseModel):
+    """How abstracts are split before embedding."""
+
+    size: int = Field(256, ge=32, le=2048, description="Chunk body size in tiktoken tokens (title added on top).")
+    overlap: int = Field(32, ge=0, le=512, description="Tokens shared by consecutive chunks.")
+
+
+class RetrievalSettings(BaseModel):
+    """How passages are found."""
+
+    mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="hybrid fuses dense (MiniLM) and lexical (BM25) rankings."
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Papers handed to the answerer.")
+    candidates: int = Field(40, ge=5, le=500, description="Chunks each retriever returns before fusion.")
+    bm25_weight: float = Field(
+        0.4, ge=0.0, le=1.0, description="Weight of BM25 in score fusion (dense gets 1 - this)."
+    )
+    min_relevance: float = Field(
+        0.30,
+        description="Relevance floor: if no retrieved passage reaches this cosine similarity to "
+        "the question, the collection is taken not to cover it and nothing is answered.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """The generative answerer: any OpenAI-compatible chat completions server."""
+
+    provider: Literal["auto", "extractive", "openai"] = Field(
+        "auto",
+        description="auto: generative when a base URL or API key is configured, else extractive; "
+        "extractive: never call an LLM; openai: always generative.",
+    )
+    base_url: str | None = Field(
+        None, description="Server base URL, e.g. http://127.0.0.1:11434/v1 (Ollama); unset = OpenAI."
+    )
+    model: str = Field("gpt-4o-mini", description="Chat model name on that server.")
+    api_key: SecretStr | None = Field(
+        None, description="API key (falls back to OPENAI_API_KEY); never shown or logged."
+    )
+    temperature: float = Field(0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int = Field(512, ge=16, le=8192, description="Completion length cap.")
+    timeout: float = Field(60.0, gt=0, description="Seconds before one request is abandoned.")
+    max_retries: int = Field(2, ge=0, le=10, description="Retries for retryable failures (429, 5xx, network).")
+    fallback_extractive: bool = Field(
+        True, description="On LLM failure, answer extractively with a visible notice."
+    )
+
+    def resolved_api_key(self) -> str | None:
+        if self.api_key is not None:
+            return self.api_key.get_secret_value()
+        return os.environ.get("OPENAI_API_KEY")
+
+    @property
+    def generative(self) -> bool:
+        if self.provider == "extractive":
+            return False
+        if self.provider == "openai":
+            return True
+        return bool(self.base_url or self.resolved_api_key())
+
+
+class AnswerSettings(BaseModel):
+    """Answer construction and grounding checks."""
+
+    max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
+    sentence_floor: float = Field(
+        0.35, description="Extractive: minimum question-sentence similarity for a quoted sentence."
+    )
+    support_threshold: float = Field(
+        0.5, description="Grounding: score at which a passage sentence counts as supporting a claim."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+
+
+class UISettings(BaseModel):
+    """The Gradio chat page."""
+
+    host: str = Field("127.0.0.1", description="Bind address (localhost only by default).")
+    port: int = Field(7860, description="Port of the chat page.")
+    auth: SecretStr | None = Field(None, description="Optional basic auth as 'user:password'.")
+    max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
+
+
+class Settings(BaseSettings):
+    """Everything paperchat can be told, with offline defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERCHAT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(BUNDLED_DATA, description="Corpus ingested by default; the index lives beside it.")
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @property
+    def index_path(self) -> Path:
+        return self.chroma.path or (self.data_dir / ".paperchat" / "chroma")
+
+    def with_overrides(self, **dotted: object) -> Settings:
+        """Copy with ``{"retrieval.top_k": 3, ...}`` applied (None values are ignored)."""
+        data = self.model_dump()
+        for key, value in dotted.items():
+            if value is None:
+                continue
+            node = data
+            *parents, leaf = key.replace("__", ".").split(".")
+            for part in parents:
+                node = node[part]
+            node[leaf] = value
+        return Settings.model_validate(data)

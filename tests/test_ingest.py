@@ -1,0 +1,123 @@
+"""Ingest into a real Chroma index with the real embedding model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import IndexMismatchError, IngestError, open_index
+from rag import ingest_paths, open_store
+from tests.conftest import make_settings, write_jsonl
+
+ABSTRACT = (
+    "We introduce a method for {topic}. It improves accuracy by {n}% on three benchmarks. "
+    "The approach needs no extra labels and trains in one day on a single GPU. "
+)
+
+
+def corpus(tmp: Path, name: str = "papers.jsonl", topics=("graph pruning", "audio tagging", "robot grasping"), prefix="p"):
+    recs = [
+        {"id": f"{prefix}{i}", "title": f"Paper about {t}", "abstract": ABSTRACT.format(topic=t, n=10 + i)}
+        for i, t in enumerate(topics)
+    ]
+    return write_jsonl(tmp / name, recs)
+
+
+def chunk_ids(settings) -> list[str]:
+    return sorted(r[0] for r in open_store(settings).records(["metadatas"]))
+
+
+def test_reingest_is_idempotent_and_changes_replace_chunks(tmp_path: Path):
+    settings = make_settings(tmp_path)
+    src = corpus(tmp_path)
+    first = ingest_paths(settings, [src])
+    assert (first.new, first.unchanged, first.chunks_written) == (3, 0, 3)
+    before = chunk_ids(settings)
+
+    again = ingest_paths(settings, [src])
+    assert (again.new, again.updated, again.unchanged, again.chunks_written) == (0, 0, 3, 0)
+    assert chunk_ids(settings) == before
+
+    # one abstract changes (and grows to several chunks): its chunks are replaced
+    long = "A much longer abstract about graph pruning. " * 80
+    write_jsonl(src, [{"id": "p0", "title": "Paper about graph pruning", "abstract": long}]
+                + [{"id": f"p{i}", "title": f"Paper about {t}", "abstract": ABSTRACT.format(topic=t, n=10 + i)}
+                   for i, t in [(1, "audio tagging"), (2, "robot grasping")]])
+    changed = ingest_paths(settings, [src])
+    assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 2)
+    index = open_store(settings)
+    texts = [doc for cid, _, doc in index.records(["documents"]) if cid.startswith("id-p0#")]
+    assert len(texts) > 1 and all("much longer abstract" in t for t in texts)
+    assert all(t.startswith("Paper about graph pruning\n") for t in texts)
+    assert index.stats().papers == 3
+
+
+def test_prune_removes_papers_gone_from_their_source_only(tmp_path: Path):
+    settings = make_settings(tmp_path)
+    a = corpus(tmp_path, "a.jsonl")
+    b = corpus(tmp_path, "b.jsonl", topics=("protein folding",), prefix="q")
+    ingest_paths(settings, [a, b])
+    corpus(tmp_path, "a.jsonl", topics=("graph pruning",))  # a.jsonl loses two papers
+    without = ingest_paths(settings, [a])
+    assert without.pruned == 0 and open_store(settings).stats().papers == 4
+    pruned = ingest_paths(settings, [a], prune=True)
+    assert pruned.pruned == 2
+    titles = {m["title"] for _, m, _ in open_store(settings).records(["metadatas"])}
+    assert titles == {"Paper about graph pruning", "Paper about protein folding"}
+
+
+def test_interrupted_write_is_completed_without_duplicates(tmp_path: Path):
+    settings = make_settings(tmp_path, **{"chunking.size": 40, "chunking.overlap": 5})
+    src = write_jsonl(tmp_path / "p.jsonl", [{"id": "x", "title": "Long one", "abstract": "Word salad here. " * 60}])
+    ingest_paths(settings, [src])
+    index = open_store(settings)
+    full = chunk_ids(settings)
+    assert len(full) > 2
+    index.delete(full[1:2])  # a crash after writing part of a paper
+    report = ingest_paths(settings, [src])
+    assert report.chunks_written == len(full) and report.updated == 0
+    assert chunk_ids(settings) == full
+
+
+def test_bad_file_leaves_existing_index_untouched(tmp_path: Path):
+    settings = make_settings(tmp_path)
+    good = corpus(tmp_path)
+    ingest_paths(settings, [good])
+    before = chunk_ids(settings)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    with pytest.raises(IngestError, match="bad.txt"):
+        ingest_paths(settings, [good, bad])
+    assert chunk_ids(settings) == before
+
+
+def test_other_embedding_model_is_refused(tmp_path: Path):
+    settings = make_settings(tmp_path)
+    open_index(path=settings.index_path, collection="paperchat", model=("some-other-model", 768), create=True)
+    with pytest.raises(IndexMismatchError, match="some-other-model"):
+        ingest_paths(settings, [corpus(tmp_path)])
+
+
+def test_cli_reports_bad_input_in_one_line_with_nonzero_exit(tmp_path: Path):
+    bad = tmp_path / "empty.jsonl"
+    bad.write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ingest", str(bad), "--index-path", str(tmp_path / "idx")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}: file is empty" in proc.stderr
+    assert not (tmp_path / "idx").exists()
+
+
+def test_unwritable_index_location_is_a_clear_error_before_any_write(tmp_path: Path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the index directory should be")
+    settings = make_settings(tmp_path, **{"chroma.path": blocker / "chroma"})
+    with pytest.raises(IngestError, match="not writable"):
+        ingest_paths(settings, [corpus(tmp_path)])
+    assert blocker.read_text().startswith("a file")

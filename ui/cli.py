@@ -1,0 +1,278 @@
+"""``paperchat`` — one CLI: ingest, stats, ask, chat, ui, eval.
+
+The one place that turns typed errors into one-line messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+EXIT_USER = 2  # bad input / configuration
+EXIT_SERVICE = 3  # a server (Chroma, LLM) failed
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202
+    from rag import Settings
+
+    base = Settings()
+    return base.with_overrides(
+        **{
+            "data_dir": getattr(args, "data_dir", None),
+            "chroma.path": getattr(args, "index_path", None),
+            "chroma.host": getattr(args, "chroma_host", None),
+            "chroma.port": getattr(args, "chroma_port", None),
+            "chroma.collection": getattr(args, "collection", None),
+            "embedding.backend": getattr(args, "embedding", None),
+            "chunking.size": getattr(args, "chunk_size", None),
+            "chunking.overlap": getattr(args, "chunk_overlap", None),
+            "retrieval.top_k": getattr(args, "k", None),
+            "retrieval.mode": getattr(args, "mode", None),
+            "llm.base_url": getattr(args, "llm_base_url", None),
+            "llm.model": getattr(args, "model", None),
+            "llm.provider": "openai" if getattr(args, "llm_base_url", None) else None,
+        }
+    )
+
+
+class _Bar:
+    """A tqdm progress bar on stderr, fed by ingest's (done, total) callback."""
+
+    def __init__(self, desc: str) -> None:
+        self.desc = desc
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.desc, unit="paper", file=sys.stderr, smoothing=0.1)
+        self.bar.n = done
+        self.bar.refresh()
+        if done >= total:
+            self.bar.close()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag import ingest_paths
+
+    settings = _settings(args)
+    report = ingest_paths(settings, args.paths or None, prune=args.prune, progress=_Bar("embedding"))
+    if args.json:
+        print(json.dumps({**report.__dict__, "skipped": [str(s) for s in report.skipped]}, indent=2))
+    else:
+        print(report.summary())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from rag import open_store
+
+    settings = _settings(args)
+    stats = open_store(settings, check_model=False).stats()
+    if args.json:
+        print(json.dumps(stats.__dict__, indent=2))
+    else:
+        print(
+            f"papers {stats.papers} · chunks {stats.chunks}\n"
+            f"embedding model {stats.embedding_model} (dim {stats.embedding_dim})\n"
+            f"index {stats.location} (collection {stats.collection!r})"
+        )
+    return 0
+
+
+def format_answer(answer, *, color: bool = False) -> str:  # noqa: ANN001
+    """Answer text + notices + numbered reference list, for terminals."""
+    lines = [answer.text, ""]
+    if answer.notice:
+        lines.append(f"({answer.notice})")
+    if answer.mode == "generative" and not answer.notice:
+        lines.append(f"(generative answer · {answer.model})")
+    if answer.unsupported:
+        lines.append(f"warning: {len(answer.unsupported)} sentence(s) not supported by any source")
+    if answer.citations:
+        lines.append("")
+        lines.append("References:")
+        for c in answer.citations:
+            lines.append(f"  [{c.n}] {c.title}")
+    elif answer.refused and answer.sources:
+        lines.append("Closest papers (not cited):")
+        for s in answer.sources[:3]:
+            lines.append(f"  - {s.title}")
+    t = answer.timings
+    lines.append(
+        f"\nretrieve {t.get('retrieve', 0) * 1000:.0f} ms · generate {t.get('generate', 0) * 1000:.0f} ms"
+        f" · total {t.get('total', 0) * 1000:.0f} ms"
+    )
+    return "\n".join(lines).strip()
+
+
+def _engine(args: argparse.Namespace):  # noqa: ANN202
+    from rag import Engine
+
+    return Engine(_settings(args), progress=_Bar("first run: indexing the bundled corpus"))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    question = " ".join(args.question)
+    if args.json:
+        answer = engine.ask(question)
+        print(json.dumps(answer.to_dict(), indent=2, default=str))
+        return 0
+    gen = engine.stream(question)
+    printed_stream = engine.llm is not None
+    while True:
+        try:
+            delta = next(gen)
+            if printed_stream:
+                print(delta, end="", flush=True)
+        except StopIteration as stop:
+            answer = stop.value
+            break
+    if printed_stream:
+        print("\n" + "-" * 40)
+    print(format_answer(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from rag import Chat, QuestionError
+
+    chat = Chat(engine=_engine(args))
+    print("paperchat — ask about the papers; empty line or Ctrl-D to quit, /new to start over.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            chat.reset()
+            continue
+        try:
+            print(format_answer(chat.ask(question)))
+        except QuestionError as exc:
+            print(f"error: {exc}")
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from ui.web import launch
+
+    launch(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.cli import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("index")
+    g.add_argument("--data-dir", help="corpus directory (default: the bundled data/)")
+    g.add_argument("--index-path", help="directory of the on-disk Chroma index")
+    g.add_argument("--chroma-host", help="use a `chroma run` server at this host")
+    g.add_argument("--chroma-port", type=int, help="port of the Chroma server")
+    g.add_argument("--collection", help="collection name")
+    g.add_argument("--embedding", choices=["torch", "onnx", "openai"], help="embedding backend")
+
+
+def _answering(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", type=int, help="papers to retrieve (top-k)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode")
+    p.add_argument("--llm-base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
+    p.add_argument("--model", help="LLM model name")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="paperchat", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add files of abstracts to the index (default: bundled data/)")
+    p.add_argument("paths", nargs="*", help="files or directories (txt listing dumps, JSONL/JSON, CSV)")
+    p.add_argument("--prune", action="store_true", help="remove papers no longer in the scanned files")
+    p.add_argument("--chunk-size", type=int, help="chunk size in tokens")
+    p.add_argument("--chunk-overlap", type=int, help="chunk overlap in tokens")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    _common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("stats", help="what the index holds")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("ask", help="answer one question with citations")
+    p.add_argument("question", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the full Answer as JSON")
+    _common(p)
+    _answering(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="a conversation in the terminal")
+    _common(p)
+    _answering(p)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("ui", help="open the chat page (ingests the bundled corpus on first run)")
+    p.add_argument("--host", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    _common(p)
+    _answering(p)
+    p.set_defaults(func=cmd_ui)
+
+    try:
+        from eval.cli import add_eval_parser
+    except ImportError:  # pragma: no cover - eval is part of the distribution
+        pass
+    else:
+        p = add_eval_parser(sub)
+        _common(p)
+        _answering(p)
+        p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    from ingest import IngestError, StoreUnavailableError
+    from rag import LLMError, QuestionError
+
+    try:
+        return func(args)
+    except StoreUnavailableError as exc:
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_SERVICE
+    except LLMError as exc:
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_SERVICE
+    except (IngestError, QuestionError) as exc:
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("\npaperchat: interrupted (the index stays consistent; re-run to finish)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # pydantic validation of env/flags, etc.
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            print(f"paperchat: error: bad setting {where}: {first.get('msg')}", file=sys.stderr)
+            return EXIT_USER
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
