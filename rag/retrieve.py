@@ -42,6 +42,7 @@ class Retrieval:
     question: str
     sources: list[Source] = field(default_factory=list)
     top_relevance: float = 0.0
+    coverage: float = 0.0  # IDF-weighted share of the question's words found in a top paper
     relevant: bool = False
     seconds: float = 0.0
 
@@ -64,7 +65,8 @@ class Retriever:
         self._bm25: Any = None
         self._bm25_key = ""
         self._dense: Any = None
-        self._meta: dict[str, dict] = {}
+        self._df: dict[str, int] = {}
+        self._n_papers = 0
 
     # -- the llama-index parts ------------------------------------------------------------
     def _dense_retriever(self):  # noqa: ANN202
@@ -92,7 +94,7 @@ class Retriever:
                     self._bm25_key = key
                     return None
                 nodes = [TextNode(id_=cid, text=doc or "", metadata=meta) for cid, meta, doc in records]
-                self._meta = {cid: meta for cid, meta, _ in records}
+                self._document_frequencies(records)
                 self._bm25 = BM25Retriever.from_defaults(
                     nodes=nodes,
                     similarity_top_k=min(self.settings.candidates, len(nodes)),
@@ -101,6 +103,43 @@ class Retriever:
                 )
                 self._bm25_key = key
             return self._bm25
+
+    def _document_frequencies(self, records: list) -> None:  # noqa: ANN001
+        from .grounding import content_words
+
+        words_by_paper: dict[str, set[str]] = {}
+        for _, meta, doc in records:
+            words_by_paper.setdefault(str(meta.get("paper_id")), set()).update(content_words(doc or ""))
+        df: dict[str, int] = {}
+        for words in words_by_paper.values():
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        self._df, self._n_papers = df, len(words_by_paper)
+
+    def coverage(self, question: str, sources: list[Source]) -> float:
+        """IDF-weighted share of the question's content words that one of the top papers has.
+
+        Dense similarity alone cannot tell "about the same topic" from "answers it": a question
+        about AlexNet scores 0.41 against an unrelated vision paper. Rare question words absent
+        from every top paper are the tell.
+        """
+        from .grounding import content_words
+
+        self._bm25_retriever()
+        words = content_words(question)
+        if not words or not sources:
+            return 0.0
+        n = self._n_papers or 1
+
+        def idf(w: str) -> float:
+            return math.log((n + 1) / (self._df.get(w, 0) + 0.5))
+
+        total = sum(idf(w) for w in words) or 1.0
+        best = 0.0
+        for src in sources[:3]:
+            have = content_words(f"{src.title} {src.abstract}")
+            best = max(best, sum(idf(w) for w in words if w in have) / total)
+        return best
 
     def warm(self) -> None:
         """Load everything a first question would wait for."""
@@ -132,11 +171,19 @@ class Retriever:
 
         sources = self._collapse(ranked, cosine, top_k)
         top_rel = max(cosine.values(), default=0.0) if cosine else self._best_cosine(bundle, sources)
+        cov = self.coverage(question, sources)
+        st = self.settings
+        relevant = (
+            bool(sources)
+            and top_rel >= st.min_relevance
+            and (cov >= st.min_coverage or top_rel >= st.confident_relevance)
+        )
         return Retrieval(
             question=question,
             sources=sources,
             top_relevance=top_rel,
-            relevant=bool(sources) and top_rel >= self.settings.min_relevance,
+            coverage=cov,
+            relevant=relevant,
             seconds=time.perf_counter() - started,
         )
 

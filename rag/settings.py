@@ -60,8 +60,8 @@ class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="hybrid fuses dense (MiniLM) and lexical (BM25) rankings."
     )
-    top_k: int = Field(5, ge=1, le=50, description="Papers handed to the answerer.")
-    candidates: int = Field(40, ge=5, le=500, description="Chunks each retriever returns before fusion.")
+    top_k: int = Field(5, ge=1, le=200, description="Papers handed to the answerer.")
+    candidates: int = Field(40, ge=5, le=1000, description="Chunks each retriever returns before fusion.")
     bm25_weight: float = Field(
         0.4, ge=0.0, le=1.0, description="Weight of BM25 in score fusion (dense gets 1 - this)."
     )
@@ -69,6 +69,14 @@ class RetrievalSettings(BaseModel):
         0.30,
         description="Relevance floor: if no retrieved passage reaches this cosine similarity to "
         "the question, the collection is taken not to cover it and nothing is answered.",
+    )
+    min_coverage: float = Field(
+        0.36,
+        description="Second floor: refuse when the top papers contain less than this IDF-weighted "
+        "share of the question's words, unless the similarity reaches confident_relevance.",
+    )
+    confident_relevance: float = Field(
+        0.51, description="Similarity above which low word coverage is tolerated (paraphrases)."
     )
 
 

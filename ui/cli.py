@@ -174,7 +174,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.cli import run_cli
 
-    return run_cli(args, _settings(args))
+    return run_cli(args, _settings(args), _Bar)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

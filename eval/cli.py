@@ -1,0 +1,96 @@
+"""``paperchat eval``: batch questions, BEIR retrieval, comparisons, CI thresholds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .questions import SHIPPED, QuestionFileError, load_questions, verify
+
+
+def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
+    p = sub.add_parser("eval", help="evaluate answers on a question file (default: the shipped set)")
+    p.add_argument("file", nargs="?", help="questions .jsonl/.csv (default: eval/questions.jsonl)")
+    p.add_argument("--beir", help="a BEIR folder: report retrieval metrics on it")
+    p.add_argument("--split", default="test", help="BEIR qrels split")
+    p.add_argument("--out", default="eval/runs/latest", help="directory for results.jsonl and reports")
+    p.add_argument("--fresh", action="store_true", help="ignore earlier results in --out (default: resume)")
+    p.add_argument("--concurrency", type=int, default=0, help="questions in flight (default 1 extractive, 4 generative)")
+    p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
+                   help="exit 1 if overall METRIC < VALUE (repeatable), e.g. hit@5=0.95")
+    p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two results.jsonl files")
+    p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
+    return p
+
+
+def _thresholds(specs: list[str]) -> dict[str, float]:
+    out = {}
+    for spec in specs:
+        name, _, value = spec.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise QuestionFileError(f"--fail-under expects METRIC=NUMBER, got {spec!r}") from None
+    return out
+
+
+def check_thresholds(overall: dict, thresholds: dict[str, float]) -> list[str]:
+    failures = []
+    for name, minimum in thresholds.items():
+        if name not in overall:
+            failures.append(f"{name}: not measured in this run")
+        elif overall[name] < minimum:
+            failures.append(f"{name} = {overall[name]:.3f} < {minimum}")
+    return failures
+
+
+def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN001
+    """Run ``paperchat eval``; ``bar(desc)`` makes a (done, total) progress callback."""
+    from rag import Engine
+
+    from .report import compare, write_reports
+    from .runner import load_done, run, summarize
+
+    def _bar(desc: str):  # noqa: ANN202
+        return bar(desc) if bar else None
+
+    thresholds = _thresholds(args.fail_under)
+    if args.compare:
+        old, new = (list(load_done(Path(p)).values()) for p in args.compare)
+        print(compare(old, new))
+        return 0
+    if args.beir:
+        from .beir import evaluate_beir
+
+        result = evaluate_beir(args.beir, settings, split=args.split, progress=_bar("queries"),
+                               ingest_progress=_bar("indexing corpus"))
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "beir.json").write_text(json.dumps(result, indent=2))
+        result.pop("per_query")
+        print(json.dumps(result, indent=2))
+        problems = check_thresholds(result, thresholds)
+    else:
+        path = Path(args.file) if args.file else SHIPPED
+        questions = load_questions(path)
+        if args.verify:
+            problems = verify(questions, [settings.data_dir])
+            print("\n".join(problems) or f"{path}: {len(questions)} questions, all gold titles and key strings found")
+            return 1 if problems else 0
+        engine = Engine(settings, progress=_bar("first run: indexing the bundled corpus"))
+        results = Path(args.out) / "results.jsonl"
+        if args.fresh and results.exists():
+            results.unlink()
+        concurrency = args.concurrency or (4 if engine.llm else 1)
+        records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions"))
+        summary = summarize(records)
+        md, page = write_reports(summary, records, args.out)
+        print(md.read_text())
+        print(f"results: {results}\nreport: {md} · {page}")
+        problems = check_thresholds(summary["overall"], thresholds)
+    if problems:
+        print("FAILED thresholds:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,191 @@
+"""Batch evaluation through the same ``Engine.ask`` users get: resumable, bounded-concurrent."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rag import Answer, Engine, LLMError, QuestionError
+from rag.grounding import Grounder, split_sentences
+
+from . import metrics as m
+from .questions import Question
+
+RETRIEVAL_K = (1, 5)
+
+
+def make_judge(grounder: Grounder) -> m.Judge:
+    """The grounding checker as a (claim, passage) → supports? judge."""
+
+    def judge(claim: str, passage: str) -> bool:
+        sentences = {1: split_sentences(passage)}
+        if not sentences[1]:
+            return False
+        score = grounder.support_matrix([claim], sentences)[1]
+        return bool(score.size and score.max() >= grounder.threshold)
+
+    return judge
+
+
+def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
+    """Per-question metrics and the reasons it failed (if any)."""
+    titles = [s.title for s in answer.sources]
+    gold = set(q.gold_titles)
+    markers = [int(x) for x in re.findall(r"\[(\d+)\]", answer.text)]
+    by_n = {c.n: c for c in answer.citations}
+    retrieved_ranks = {s.n for s in answer.sources}
+    valid = {n for n, c in by_n.items() if c.source_rank in retrieved_ranks}
+    abstracts = {s.n: s.abstract for s in answer.sources}
+    claims = [
+        (s.text, [abstracts[by_n[n].source_rank] for n in s.citations if n in by_n])
+        for s in answer.sentences
+        if s.claim
+    ]
+    out: dict = {
+        "citation_validity": m.citation_validity(markers, valid),
+        "citation_recall": m.citation_recall(claims, judge) if not answer.refused else None,
+        "citation_precision": m.citation_precision(claims, judge) if not answer.refused else None,
+        "refused": answer.refused,
+    }
+    failures = []
+    if out["citation_validity"] < 1.0:
+        failures.append("citation marker points at no retrieved source")
+    if q.has_gold and not q.unanswerable:
+        for k in RETRIEVAL_K:
+            out[f"hit@{k}"] = m.hit_at_k(titles, gold, k)
+            out[f"recall@{k}"] = m.recall_at_k(titles, gold, k)
+        out["mrr"] = m.mrr(titles, gold)
+        out["ndcg@10"] = m.ndcg_at_k(titles, {t: 1.0 for t in gold}, 10)
+        out["key_fact_recall"] = m.key_fact_recall(answer.text, q.must_include)
+        out["gold_citation_recall"] = m.gold_citation_recall([c.title for c in answer.citations], q.gold_titles)
+        if out["hit@5"] == 0:
+            failures.append("no gold paper in the top 5")
+        if answer.refused:
+            failures.append("refused an answerable question")
+        elif out["key_fact_recall"] < 1.0:
+            missing = [k for k in q.must_include if not m.contains_key(answer.text, k)]
+            failures.append(f"missing key facts {missing}")
+    if q.unanswerable and not answer.refused:
+        failures.append("answered an unanswerable question")
+    if answer.unsupported:
+        failures.append(f"{len(answer.unsupported)} unsupported sentence(s)")
+    out["failures"] = failures
+    return out
+
+
+def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
+    return {
+        "id": q.id,
+        "type": q.type,
+        "question": q.question,
+        "gold_titles": q.gold_titles,
+        "answer": answer.text,
+        "mode": answer.mode,
+        "model": answer.model,
+        "notice": answer.notice,
+        "refused": answer.refused,
+        "citations": [{"n": c.n, "title": c.title, "score": c.score, "sentence": c.sentence} for c in answer.citations],
+        "sources": [{"n": s.n, "title": s.title, "score": round(s.score, 4), "relevance": round(s.relevance, 4)} for s in answer.sources],
+        "unsupported": answer.unsupported,
+        "relevance": answer.relevance,
+        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "tokens": answer.tokens,
+        "scores": {k: v for k, v in scores.items() if k != "failures"},
+        "failures": scores["failures"],
+    }
+
+
+def load_done(results_path: Path) -> dict[str, dict]:
+    """Records already written by an earlier (possibly killed) run; a torn last line is dropped."""
+    done: dict[str, dict] = {}
+    if results_path.exists():
+        for line in results_path.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and "id" in rec:
+                done[rec["id"]] = rec
+    return done
+
+
+def run(
+    questions: list[Question],
+    engine: Engine,
+    results_path: str | Path,
+    *,
+    concurrency: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    judge: m.Judge | None = None,
+) -> list[dict]:
+    """Answer every question not already in ``results_path``; append each result as it lands."""
+    results_path = Path(results_path)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    done = load_done(results_path)
+    # rewrite the file without any torn line so appends stay valid JSONL
+    with results_path.open("w", encoding="utf-8") as fh:
+        for rec in done.values():
+            fh.write(json.dumps(rec) + "\n")
+    todo = [q for q in questions if q.id not in done]
+    judge = judge or make_judge(engine.grounder)
+    lock = threading.Lock()
+    count = len(questions) - len(todo)
+    if progress:
+        progress(count, len(questions))
+
+    def one(q: Question) -> dict:
+        try:
+            answer = engine.ask(q.question)
+        except (LLMError, QuestionError) as exc:
+            return {"id": q.id, "type": q.type, "question": q.question, "error": str(exc),
+                    "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
+        return answer_record(q, answer, score_answer(q, answer, judge))
+
+    with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
+        futures = [pool.submit(one, q) for q in todo]
+        for fut in as_completed(futures):
+            rec = fut.result()
+            with lock:
+                fh.write(json.dumps(rec) + "\n")
+                fh.flush()
+                done[rec["id"]] = rec
+                count += 1
+                if progress:
+                    progress(count, len(questions))
+    order = {q.id: i for i, q in enumerate(questions)}
+    return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
+
+
+def summarize(records: list[dict]) -> dict:
+    """Overall and per-type aggregates."""
+
+    def agg(rs: list[dict]) -> dict:
+        out: dict = {"questions": len(rs)}
+        keys = sorted({k for r in rs for k, v in r.get("scores", {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
+        for k in keys:
+            vals = [r["scores"][k] for r in rs if isinstance(r.get("scores", {}).get(k), (int, float))]
+            out[k] = round(m.mean(vals), 4)
+        refused = [bool(r.get("refused")) for r in rs]
+        unans = [r["type"] == "unanswerable" for r in rs]
+        if any(unans) or any(refused):
+            out.update({k: round(v, 4) for k, v in m.refusal_scores(refused, unans).items()})
+        for stage in ("retrieve", "generate", "total"):
+            vals = [r["timings"][stage] for r in rs if stage in r.get("timings", {})]
+            if vals:
+                out[f"{stage}_p50_ms"] = round(m.percentile(vals, 0.5) * 1000, 1)
+                out[f"{stage}_p95_ms"] = round(m.percentile(vals, 0.95) * 1000, 1)
+        toks = [sum(r.get("tokens", {}).values()) for r in rs if r.get("tokens")]
+        if toks:
+            out["tokens_per_answer"] = round(m.mean(toks), 1)
+        out["failed"] = sum(1 for r in rs if r.get("failures"))
+        out["errors"] = sum(1 for r in rs if r.get("error"))
+        return out
+
+    summary = {"overall": agg(records)}
+    for t in sorted({r["type"] for r in records}):
+        summary[t] = agg([r for r in records if r["type"] == t])
+    return summary

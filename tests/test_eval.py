@@ -1,0 +1,150 @@
+"""Eval harness: every metric on hand-made cases (perfect and broken), BEIR loading, resume, CLI gate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eval import metrics as m
+from eval.beir import load_beir
+from eval.questions import Question, QuestionFileError, load_questions, verify
+from eval.runner import load_done, make_judge, run, score_answer, summarize
+from rag import Answer, Engine
+from rag.grounding import Grounder
+from rag.store import embedder_for
+from rag.types import Citation, SentenceCheck
+from tests.conftest import ROOT
+from tests.test_grounding import SOURCES
+
+
+def test_retrieval_metrics_known_values():
+    ranked = ["a", "b", "c", "d"]
+    assert m.hit_at_k(ranked, {"c"}, 2) == 0.0 and m.hit_at_k(ranked, {"c"}, 3) == 1.0
+    assert m.recall_at_k(ranked, {"a", "d", "z"}, 4) == pytest.approx(2 / 3)
+    assert m.mrr(ranked, {"c"}) == pytest.approx(1 / 3) and m.mrr(ranked, {"z"}) == 0.0
+    assert m.ndcg_at_k(["a", "b"], {"a": 1.0}, 10) == 1.0
+    assert m.ndcg_at_k(["b", "a"], {"a": 1.0}, 10) == pytest.approx(1 / 1.5849625, rel=1e-6)
+    assert m.ndcg_at_k(["x", "y"], {"a": 1.0}, 10) == 0.0
+
+
+def test_answer_metrics_known_values():
+    assert m.contains_key("trained on 22 tasks", "22") and not m.contains_key("trained on 224 tasks", "22")
+    assert m.contains_key("reaches 52.3% accuracy", "52.3%") and not m.contains_key("5.3%", "52.3%")
+    assert m.key_fact_recall("Pythia 410M models", ["pythia", "410M", "1B"]) == pytest.approx(2 / 3)
+    assert m.gold_citation_recall(["A paper"], ["A Paper", "B"]) == 0.5
+    assert m.citation_validity([1, 2, 7], {1, 2, 3}) == pytest.approx(2 / 3)
+    r = m.refusal_scores([True, True, False, False], [True, False, True, False])
+    assert r == {"refusal_precision": 0.5, "refusal_recall": 0.5}
+    assert m.percentile([1, 2, 3, 4], 0.5) == 2.5
+
+
+@pytest.fixture(scope="module")
+def judge():
+    return make_judge(Grounder(embedder_for(__import__("rag").Settings()), 0.5))
+
+
+def test_citation_recall_and_precision_perfect_vs_broken(judge):
+    right = [("Each token is routed to 64 experts.", [SOURCES[1].abstract]),
+             ("Re-warming the learning rate is necessary.", [SOURCES[0].abstract])]
+    wrong = [("Each token is routed to 64 experts.", [SOURCES[2].abstract]),
+             ("Re-warming the learning rate is necessary.", [SOURCES[1].abstract, SOURCES[0].abstract])]
+    assert m.citation_recall(right, judge) == 1.0 and m.citation_precision(right, judge) == 1.0
+    assert m.citation_recall(wrong, judge) == 0.5
+    assert m.citation_precision(wrong, judge) == pytest.approx(1 / 3)
+
+
+def _answer(text: str, cited_rank: int, sentence_cites: tuple[int, ...], refused: bool = False) -> Answer:
+    src = SOURCES[cited_rank - 1]
+    cites = [] if refused else [Citation(1, src.paper_id, src.title, src.chunk_id, cited_rank, "", (0, 0), 0.9)]
+    return Answer(question="q", text=text, citations=cites, sources=list(SOURCES), refused=refused,
+                  sentences=[SentenceCheck(text, sentence_cites, 0.9, True, True)])
+
+
+def test_score_answer_perfect_and_broken_pipeline(judge):
+    q = Question("x", "How many experts?", "factoid", [SOURCES[1].title], "64", ["64"])
+    good = score_answer(q, _answer("Each token is routed to 64 experts [1].", 2, (1,)), judge)
+    assert good["failures"] == [] and good["hit@1"] == 0.0 and good["hit@5"] == 1.0
+    assert good["citation_precision"] == 1.0 and good["key_fact_recall"] == 1.0
+    # a broken pipeline: cites the wrong paper, drops the fact, invents a marker
+    bad = score_answer(q, _answer("Tokens are routed somewhere [1] [4].", 3, (1,)), judge)
+    assert bad["citation_validity"] == 0.5 and bad["citation_precision"] == 0.0
+    assert bad["key_fact_recall"] == 0.0 and bad["gold_citation_recall"] == 0.0
+    assert any("no retrieved source" in f for f in bad["failures"])
+    unans = Question("u", "What is AlexNet's error?", "unanswerable")
+    answered = score_answer(unans, _answer("Each token is routed to 64 experts [1].", 2, (1,)), judge)
+    assert "answered an unanswerable question" in answered["failures"]
+
+
+def test_question_files_and_verifier(tmp_path: Path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "a", "question": "What?"}\n{"id": "a", "question": "Again?"}\n')
+    with pytest.raises(QuestionFileError, match="duplicate"):
+        load_questions(f)
+    f.write_text('{"id": "a", "question": "What?"}\nnot json\n')
+    with pytest.raises(QuestionFileError, match=r"q.jsonl:2"):
+        load_questions(f)
+    c = tmp_path / "q.csv"
+    c.write_text("id,question\n1,What is RASAT?\n")
+    assert load_questions(c)[0].type == "open"
+    bad = [Question("b", "?", "factoid", ["No Such Title"], "", ["zzz"])]
+    problems = verify(bad, [ROOT / "data"])
+    assert any("not in corpus" in p for p in problems) and any("zzz" in p for p in problems)
+    assert verify(load_questions(ROOT / "eval" / "questions.jsonl"), [ROOT / "data"]) == []
+
+
+def test_shipped_set_is_big_and_mixed():
+    qs = load_questions(ROOT / "eval" / "questions.jsonl")
+    types = {t: sum(q.type == t for q in qs) for t in ("factoid", "which-paper", "multi-paper", "unanswerable")}
+    assert len(qs) >= 60 and all(v >= 10 for v in types.values())
+
+
+def test_beir_loader_on_a_tiny_generated_folder(tmp_path: Path):
+    (tmp_path / "qrels").mkdir()
+    (tmp_path / "corpus.jsonl").write_text('{"_id": "d1", "title": "T", "text": "x"}\n')
+    (tmp_path / "queries.jsonl").write_text('{"_id": "q1", "text": "what"}\n{"_id": "q2", "text": "other"}\n')
+    (tmp_path / "qrels" / "test.tsv").write_bytes(b"query-id\tcorpus-id\tscore\r\nq1\td1\t1\r\nq3\td1\t1\r\n")
+    data = load_beir(tmp_path)
+    assert data.queries["q1"] == "what" and data.qrels == {"q1": {"d1": 1.0}}
+    with pytest.raises(QuestionFileError, match="dev.tsv"):
+        load_beir(tmp_path, "dev")
+
+
+def test_run_resumes_after_interruption_and_summarizes(engine: Engine, tmp_path: Path):
+    qs = [q for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.id in {"f02", "w01", "u02"}]
+    out = tmp_path / "results.jsonl"
+    first = run(qs[:2], engine, out)
+    assert len(first) == 2
+    with out.open("a") as fh:
+        fh.write('{"id": "torn')  # a run killed mid-write
+    calls = []
+    real_ask = engine.ask
+    engine.ask = lambda q, **kw: calls.append(q) or real_ask(q, **kw)  # type: ignore[method-assign]
+    try:
+        records = run(qs, engine, out)
+    finally:
+        del engine.ask
+    assert calls == [qs[2].question]  # only the missing question was asked
+    assert [r["id"] for r in records] == [q.id for q in qs]
+    assert len(load_done(out)) == 3 and all(json.loads(line) for line in out.read_text().splitlines())
+    s = summarize(records)
+    assert s["overall"]["questions"] == 3 and s["overall"]["citation_validity"] == 1.0
+    assert s["unanswerable"]["refusal_recall"] == 1.0
+
+
+def test_cli_fail_under_sets_the_exit_code(bundled_settings, tmp_path: Path):
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        json.dumps({"id": "f02", "type": "factoid", "question": load_questions(ROOT / "eval" / "questions.jsonl")[1].question,
+                    "gold_titles": load_questions(ROOT / "eval" / "questions.jsonl")[1].gold_titles, "must_include": ["28.82"]}) + "\n"
+    )
+    base = [sys.executable, "-m", "ui.cli", "eval", str(qfile), "--index-path", str(bundled_settings.index_path),
+            "--out", str(tmp_path / "run")]
+    ok = subprocess.run(base + ["--fail-under", "hit@5=0.5"], capture_output=True, text=True, timeout=600)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert (tmp_path / "run" / "report.html").read_text().startswith("<!doctype html>")
+    bad = subprocess.run(base + ["--fail-under", "hit@5=1.01"], capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 1 and "hit@5" in bad.stderr and "Traceback" not in bad.stderr
