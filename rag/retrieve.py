@@ -85,7 +85,6 @@ class Retriever:
         with self._lock:
             if self._bm25 is None or key != self._bm25_key:
                 import Stemmer
-                from llama_index.core.schema import TextNode
                 from llama_index.retrievers.bm25 import BM25Retriever
 
                 records = list(self.index.records(["metadatas", "documents"]))
@@ -93,7 +92,7 @@ class Retriever:
                     self._bm25 = None
                     self._bm25_key = key
                     return None
-                nodes = [TextNode(id_=cid, text=doc or "", metadata=meta) for cid, meta, doc in records]
+                nodes = [_node(cid, doc or "", meta) for cid, meta, doc in records]
                 self._document_frequencies(records)
                 self._bm25 = BM25Retriever.from_defaults(
                     nodes=nodes,
@@ -245,6 +244,17 @@ class Retriever:
         return float((vecs @ q).max())
 
 
+def _node(chunk_id: str, text: str, metadata: dict):  # noqa: ANN202
+    """A llama-index node whose hash is the same from either retriever.
+
+    The fusion retriever merges hits by ``node.hash`` (text + str(metadata)); Chroma's query
+    and get return metadata keys in different orders, so both sides sort them.
+    """
+    from llama_index.core.schema import TextNode
+
+    return TextNode(id_=chunk_id, text=text, metadata=dict(sorted(metadata.items())))
+
+
 class _Fixed:
     """Hands already-computed dense hits to the fusion retriever (no second Chroma query)."""
 
@@ -253,7 +263,10 @@ class _Fixed:
 
         class Fixed(BaseRetriever):
             def _retrieve(self, query_bundle):  # noqa: ANN001, ANN202
-                return [type(h)(node=h.node, score=h.score) for h in hits]
+                return [
+                    type(h)(node=_node(h.node.node_id, h.node.get_content(), h.node.metadata), score=h.score)
+                    for h in hits
+                ]
 
         return Fixed()
 

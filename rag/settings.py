@@ -120,7 +120,7 @@ class LLMSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """Answer construction and grounding checks."""
 
-    max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
+    max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
     sentence_floor: float = Field(
         0.35, description="Extractive: minimum question-sentence similarity for a quoted sentence."
     )

@@ -85,3 +85,14 @@ def test_chat_follow_up_is_rewritten_with_the_conversation(engine: Engine):
     assert RASAT in [s.title for s in follow.sources[:2]]
     other = Chat(engine=engine)
     assert other.history == [] and len(chat.history) == 2
+
+
+def test_hybrid_merges_a_chunk_both_retrievers_find(engine: Engine):
+    q = "Leave-One-Out K-Nearest-Neighbor LOOK supervised pre-training"
+    dense = engine.retriever.retrieve(q, mode="dense").sources[0]
+    bm25 = engine.retriever.retrieve(q, mode="bm25").sources[0]
+    hybrid = engine.retriever.retrieve(q, mode="hybrid").sources[0]
+    assert dense.chunk_id == bm25.chunk_id == hybrid.chunk_id
+    # each retriever alone contributes at most its weight; only a merged hit exceeds both
+    w = engine.settings.retrieval.bm25_weight
+    assert hybrid.score > max(w, 1 - w)

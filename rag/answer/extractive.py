@@ -6,6 +6,7 @@ not paraphrase or combine facts, and says so (``Draft.notice``).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 
@@ -18,13 +19,19 @@ from ..types import Draft
 NOTICE = "Extractive answer: sentences quoted verbatim from the retrieved abstracts (no LLM)."
 
 
+_ASKS_NUMBER = re.compile(
+    r"\b(how (many|much|large|long|fast|big)|what (fraction|percentage|share|number|size)|by how)\b", re.I
+)
+
+
 def rank_sentences(
     question: str, sources: Sequence[Source], embedder: CachedEmbedder
 ) -> list[tuple[float, int, str]]:
     """``(score, source n, sentence)`` for every abstract sentence, best first.
 
-    Score: cosine to the question, plus a small bonus for the question's content words
-    (numbers and names a question repeats are the strongest evidence a sentence answers it).
+    Score: cosine to the question, plus small bonuses for the question's content words
+    (numbers and names a question repeats are the strongest evidence a sentence answers it)
+    and, when the question asks for a quantity, for sentences that state one.
     """
     candidates = [(s.n, sent.text) for s in sources for sent in split_sentences(s.abstract)]
     if not candidates:
@@ -32,10 +39,12 @@ def rank_sentences(
     vectors = embedder.embed([question] + [text for _, text in candidates])
     cos = vectors[1:] @ vectors[0]
     q_words = content_words(question)
+    wants_number = bool(_ASKS_NUMBER.search(question))
     scored = []
     for (n, text), c in zip(candidates, cos, strict=True):
         overlap = len(q_words & content_words(text)) / len(q_words) if q_words else 0.0
-        scored.append((float(c) + 0.15 * overlap, n, text))
+        number = 0.05 if wants_number and any(ch.isdigit() for ch in text) else 0.0
+        scored.append((float(c) + 0.15 * overlap + number, n, text))
     scored.sort(key=lambda t: t[0], reverse=True)
     return scored
 
@@ -45,21 +54,39 @@ def answer_extractive(
     sources: Sequence[Source],
     embedder: CachedEmbedder,
     *,
-    max_sentences: int = 3,
+    max_sentences: int = 4,
     floor: float = 0.35,
     per_source: int = 2,
+    margin: float = 0.12,
 ) -> Draft:
+    """Quote the best sentences, each line naming the paper it quotes.
+
+    The best paper gets up to ``per_source`` sentences (a fact often sits in its second-best
+    sentence); other papers join when their best sentence is close to the overall best
+    (questions that span papers); remaining room goes to the next-best sentences.
+    """
     started = time.perf_counter()
-    ranked = rank_sentences(question, sources, embedder)
+    ranked = [r for r in rank_sentences(question, sources, embedder) if r[0] >= floor]
     picked: list[tuple[float, int, str]] = []
     per: dict[int, int] = {}
-    for score, n, text in ranked:
-        if score < floor or len(picked) >= max_sentences:
-            break
-        if per.get(n, 0) >= per_source:
-            continue
-        per[n] = per.get(n, 0) + 1
-        picked.append((score, n, text))
+
+    def take(item: tuple[float, int, str]) -> None:
+        if len(picked) < max_sentences and item not in picked and per.get(item[1], 0) < per_source:
+            picked.append(item)
+            per[item[1]] = per.get(item[1], 0) + 1
+
+    if ranked:
+        top = ranked[0]
+        for item in [r for r in ranked if r[1] == top[1]][:per_source]:
+            take(item)
+        seen = {top[1]}
+        for item in ranked:
+            if item[1] not in seen:
+                seen.add(item[1])
+                if item[0] >= top[0] - margin:
+                    take(item)
+        for item in ranked:
+            take(item)
     if not picked:
         return Draft(
             text="The retrieved abstracts do not contain a sentence that answers this question.",
@@ -68,14 +95,15 @@ def answer_extractive(
             refused=True,
             seconds=time.perf_counter() - started,
         )
-    lines = [f"{_with_marker(text, n)}" for _, n, text in picked]
+    titles = {s.n: s.title for s in sources}
+    order = list(dict.fromkeys(n for _, n, _ in picked))  # papers in order of their best sentence
+    lines = []
+    for n in order:
+        for i, (_, _, text) in enumerate(p for p in picked if p[1] == n):
+            lines.append(f"{titles[n]} — {text} [{n}]" if i == 0 else f"{text} [{n}]")
     return Draft(
         text="\n".join(lines),
         mode="extractive",
         notice=NOTICE,
         seconds=time.perf_counter() - started,
     )
-
-
-def _with_marker(sentence: str, n: int) -> str:
-    return f"{sentence} [{n}]"

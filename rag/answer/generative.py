@@ -83,10 +83,14 @@ def _client(config: LLMConfig):  # noqa: ANN202
     )
 
 
-def _translate(exc: Exception, config: LLMConfig) -> LLMError:
+def _translate(exc: Exception, config: LLMConfig, mid_stream: bool = False) -> LLMError:
     import openai
 
     server = config.server
+    if mid_stream and isinstance(exc, openai.APITimeoutError):
+        return LLMError(f"LLM server {server} stalled mid-answer (nothing for {config.timeout:g} s)", True)
+    if mid_stream and isinstance(exc, openai.APIConnectionError):
+        return LLMError(f"LLM server {server} dropped the connection mid-answer", True)
     if isinstance(exc, openai.AuthenticationError):
         return LLMError(
             f"LLM server {server} rejected the API key (401); set PAPERCHAT_LLM__API_KEY or OPENAI_API_KEY"
@@ -120,7 +124,9 @@ def stream_answer(question: str, sources: Sequence[Source], config: LLMConfig) -
     messages = build_messages(question, sources)
     parts: list[str] = []
     finished = False
+    events = 0
     usage = None
+    stream = None
     try:
         stream = _client(config).chat.completions.create(
             model=config.model,
@@ -133,6 +139,7 @@ def stream_answer(question: str, sources: Sequence[Source], config: LLMConfig) -
         if isinstance(stream, (str, bytes)):
             raise ValueError("not an event stream")
         for event in stream:
+            events += 1
             if getattr(event, "usage", None):
                 usage = event.usage
             for choice in event.choices or []:
@@ -145,7 +152,12 @@ def stream_answer(question: str, sources: Sequence[Source], config: LLMConfig) -
     except LLMError:
         raise
     except Exception as exc:  # the openai client raises many types; name the server
-        raise _translate(exc, config) from None
+        raise _translate(exc, config, mid_stream=stream is not None) from None
+    if not events:  # an empty or non-SSE body parses as a stream with no events
+        ctype = getattr(getattr(stream, "response", None), "headers", {}).get("content-type", "")
+        if "text/event-stream" not in ctype:
+            what = f"content type {ctype.split(';')[0]!r}" if ctype else "no content type"
+            raise LLMError(f"LLM server {config.server} sent a malformed response (not an event stream; {what})")
     text = "".join(parts).strip()
     if not finished:
         raise LLMError(f"LLM server {config.server} stopped mid-answer (stream ended early)", True)

@@ -1,0 +1,94 @@
+"""Ingest benchmark: the bundled corpus from empty, bare encode time, unchanged re-ingest.
+
+    python bench/ingest.py [--backends torch,onnx]
+
+Prints figures; asserts nothing. Run on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from ingest import read_paths  # noqa: E402
+from ingest.chunking import chunk_paper  # noqa: E402
+from ingest.embed import OnnxMiniLM, TorchMiniLM  # noqa: E402
+from rag import Settings, ingest_paths  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench(backend: str) -> dict:
+    papers = read_paths([ROOT / "data"]).papers
+    s = Settings().with_overrides(**{"embedding.backend": backend})
+    chunks = [c.text for p in papers for c in chunk_paper(p, s.chunking.size, s.chunking.overlap)]
+    docs = [f"{p.title}\n{p.abstract}" for p in papers]
+    model = (TorchMiniLM if backend == "torch" else OnnxMiniLM)()
+    model.embed(docs[:8])  # load + warm up outside the timings
+    t = time.perf_counter()
+    model.embed(chunks)
+    bare_chunks = time.perf_counter() - t
+    t = time.perf_counter()
+    model.embed(docs)
+    bare_docs = time.perf_counter() - t
+    del model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        s = s.with_overrides(**{"chroma.path": Path(tmp) / "chroma"})
+        from rag.store import embedder_for
+
+        embedder_for(s).inner.embed(["load the model outside the timing"])
+        t = time.perf_counter()
+        report = ingest_paths(s)
+        first = time.perf_counter() - t
+        t = time.perf_counter()
+        again = ingest_paths(s)
+        second = time.perf_counter() - t
+        assert again.chunks_written == 0
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ui.cli", "ingest", "--index-path", str(s.index_path),
+                        "--embedding", backend], check=True, capture_output=True)
+        cli_again = time.perf_counter() - t
+    return {
+        "backend": backend,
+        "papers": report.papers_read,
+        "chunks": len(chunks),
+        "first_ingest_s": first,
+        "papers_per_s": report.papers_read / first,
+        "bare_encode_chunks_s": bare_chunks,
+        "overhead_pct": 100 * (first - bare_chunks) / bare_chunks,
+        "bare_encode_title_abstract_s": bare_docs,
+        "reingest_s": second,
+        "reingest_cli_s": cli_again,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backends", default="torch,onnx")
+    args = ap.parse_args()
+    rows = [bench(b) for b in args.backends.split(",")]
+    print("| backend | papers | chunks | first ingest | papers/s | bare encode (chunks) | overhead | "
+          "bare encode (title+abstract) | re-ingest (in-process) | re-ingest (CLI) | peak RSS |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['papers']} | {r['chunks']} | {r['first_ingest_s']:.1f} s | {r['papers_per_s']:.1f} | "
+              f"{r['bare_encode_chunks_s']:.1f} s | {r['overhead_pct']:+.0f}% | {r['bare_encode_title_abstract_s']:.1f} s | "
+              f"{r['reingest_s']:.2f} s | {r['reingest_cli_s']:.1f} s | {r['peak_rss_mb']:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
