@@ -106,6 +106,7 @@ class Engine:
             return answer
 
         draft: Draft
+        t_generate = time.perf_counter()
         llm = self.llm
         if llm is None:
             draft = self._extractive(query, retrieval)
@@ -119,7 +120,7 @@ class Engine:
                 draft = self._extractive(query, retrieval)
                 draft.notice = f"{exc} — showing an extractive answer instead. {EXTRACTIVE_NOTICE}"
                 yield "\n\n" + draft.text
-        timings["generate"] = draft.seconds
+        timings["generate"] = time.perf_counter() - t_generate  # includes a failed LLM attempt
 
         t0 = time.perf_counter()
         if draft.refused:

@@ -110,7 +110,7 @@ def lexical_support(claim: str, passage: str) -> float:
 class Grounder:
     """Scores claims against source sentences; one instance per embedder."""
 
-    def __init__(self, embedder: CachedEmbedder, threshold: float = 0.5) -> None:
+    def __init__(self, embedder: CachedEmbedder, threshold: float = 0.4) -> None:
         self.embedder = embedder
         self.threshold = threshold
 

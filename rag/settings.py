@@ -125,7 +125,7 @@ class AnswerSettings(BaseModel):
         0.35, description="Extractive: minimum question-sentence similarity for a quoted sentence."
     )
     support_threshold: float = Field(
-        0.5, description="Grounding: score at which a passage sentence counts as supporting a claim."
+        0.4, description="Grounding: score at which a passage sentence counts as supporting a claim."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
 

@@ -9,6 +9,7 @@ exponential backoff; everything else fails at once with a message naming the ser
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -176,9 +177,21 @@ def stream_answer(question: str, sources: Sequence[Source], config: LLMConfig) -
     )
 
 
+_REFUSAL = re.compile(r"\b(do not|don't|does not|doesn't|cannot) (answer|address|cover)\b", re.I)
+
+
+_BUT = re.compile(r"\b(but|however|although|though)\b", re.I)
+
+
 def _is_refusal(text: str) -> bool:
-    lowered = text.lower()
-    return "do not answer this question" in lowered or "don't answer this question" in lowered
+    """A refusal only when every sentence refuses ("…do not answer this directly, but X [1]"
+    is an answer, and grounding judges it)."""
+    from ..grounding import split_sentences
+
+    sentences = split_sentences(text)
+    return bool(sentences) and all(
+        _REFUSAL.search(s.text) and not _BUT.search(s.text) for s in sentences
+    )
 
 
 def complete(messages: list[dict[str, str]], config: LLMConfig, max_tokens: int = 64) -> str:
