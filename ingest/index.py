@@ -167,7 +167,9 @@ class Index:
 
     def fingerprint(self) -> str:
         """Changes whenever chunks are added, replaced or removed (cache key for BM25)."""
-        meta = self.collection.metadata or {}
+        # Re-read: another handle (an upload, another process) may have bumped the revision.
+        fresh = self._call(lambda: self._client.get_collection(self.name, embedding_function=None))
+        meta = fresh.metadata or {}
         return f"{self.count()}:{meta.get('paperchat:revision', 0)}"
 
     # -- writing -----------------------------------------------------------------------

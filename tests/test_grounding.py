@@ -8,8 +8,8 @@ import pytest
 
 from rag.grounding import Grounder, ground, parse_markers, split_sentences
 from rag.retrieve import Source
-from rag.store import embedder_for
 from rag.settings import Settings
+from rag.store import embedder_for
 
 
 def src(n: int, title: str, abstract: str) -> Source:

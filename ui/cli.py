@@ -165,9 +165,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from ui.web import launch
+    from ui.web import UIError, launch
 
-    launch(_settings(args), host=args.host, port=args.port)
+    try:
+        launch(_settings(args), host=args.host, port=args.port)
+    except UIError as exc:
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_USER
     return 0
 
 
