@@ -148,3 +148,25 @@ def test_cli_fail_under_sets_the_exit_code(bundled_settings, tmp_path: Path):
     assert (tmp_path / "run" / "report.html").read_text().startswith("<!doctype html>")
     bad = subprocess.run(base + ["--fail-under", "hit@5=1.01"], capture_output=True, text=True, timeout=600)
     assert bad.returncode == 1 and "hit@5" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_llm_judge_asks_the_configured_server_and_falls_back_when_it_fails(llm_server):
+    from eval.runner import make_llm_judge
+    from rag.answer.generative import LLMConfig
+    from tests.openai_stub import Responder, Status
+
+    def verdict(request):
+        user = request["messages"][1]["content"]
+        return "yes" if "64 experts" in user.split("<claim>")[0] else "no"
+
+    llm_server.default = Responder(verdict)
+    config = LLMConfig(base_url=llm_server.base_url, model="stub-model", api_key="k", timeout=2, max_retries=0)
+    fallback_calls = []
+    judge = make_llm_judge(config, fallback=lambda c, p: fallback_calls.append(c) or True)
+    assert judge("Tokens go to 64 experts.", SOURCES[1].abstract) is True
+    assert judge("Tokens go to 64 experts.", SOURCES[2].abstract) is False
+    assert len(llm_server.chat_requests) == 2 and fallback_calls == []
+    judge("Tokens go to 64 experts.", SOURCES[1].abstract)  # cached: no third request
+    assert len(llm_server.chat_requests) == 2
+    llm_server.script(Status(500))
+    assert judge("Something new.", SOURCES[0].abstract) is True and fallback_calls == ["Something new."]
