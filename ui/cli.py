@@ -37,7 +37,8 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202
             "retrieval.mode": getattr(args, "mode", None),
             "llm.base_url": getattr(args, "llm_base_url", None),
             "llm.model": getattr(args, "model", None),
-            "llm.provider": "openai" if getattr(args, "llm_base_url", None) else None,
+            "llm.provider": "local" if getattr(args, "local", False)
+            else ("openai" if getattr(args, "llm_base_url", None) else None),
         }
     )
 
@@ -196,6 +197,8 @@ def _answering(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode")
     p.add_argument("--llm-base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     p.add_argument("--model", help="LLM model name")
+    p.add_argument("--local", action="store_true",
+                   help="start a local llama-cpp-python server on a GGUF model (the `local` extra)")
 
 
 def build_parser() -> argparse.ArgumentParser:
