@@ -96,3 +96,46 @@ def test_hybrid_merges_a_chunk_both_retrievers_find(engine: Engine):
     # each retriever alone contributes at most its weight; only a merged hit exceeds both
     w = engine.settings.retrieval.bm25_weight
     assert hybrid.score > max(w, 1 - w)
+
+
+def test_async_form_answers_questions_concurrently(bundled_settings):
+    import asyncio
+
+    from rag import aask
+
+    async def main():
+        return await asyncio.gather(
+            aask("Which text-to-SQL model integrates relational structures into a seq2seq model?", bundled_settings),
+            aask("What is a good recipe for sourdough bread with rye flour?", bundled_settings),
+        )
+
+    rasat, bread = asyncio.run(main())
+    assert rasat.citations[0].title == RASAT and not rasat.refused
+    assert bread.refused
+    assert rasat.tokens["completion"] > 0 and set(rasat.timings) >= {"retrieve", "generate", "total"}
+
+
+def test_cli_ask_json_chat_and_missing_index(bundled_settings, tmp_path):
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "ui.cli"]
+    idx = ["--index-path", str(bundled_settings.index_path)]
+    out = subprocess.run(base + ["ask", "--json", "--k", "3", *idx, "What does RASAT add to a seq2seq text-to-SQL model?"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-1500:]
+    data = json.loads(out.stdout)
+    assert len(data["sources"]) == 3 and data["citations"] and data["mode"] == "extractive"
+
+    chat = subprocess.run(base + ["chat", *idx], input="Which paper adds relational structures to text-to-SQL?\n"
+                          "What results does it report?\n\n", capture_output=True, text=True, timeout=300)
+    assert chat.returncode == 0, chat.stderr[-1500:]
+    assert chat.stdout.count("References:") == 2 and "RASAT" in chat.stdout
+
+    empty = tmp_path / "corpus"
+    empty.mkdir()
+    missing = subprocess.run(base + ["ask", "--data-dir", str(empty), "--index-path", str(tmp_path / "idx"), "anything?"],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "paperchat ingest" in missing.stderr and "Traceback" not in missing.stderr
+    long_q = subprocess.run(base + ["ask", *idx, "why " * 1000], capture_output=True, text=True, timeout=300)
+    assert long_q.returncode == 2 and "limit" in long_q.stderr

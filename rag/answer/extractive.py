@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from ingest.embed import CachedEmbedder
+from ingest.tokens import count_tokens
 
 from ..grounding import content_words, split_sentences
 from ..retrieve import Source
@@ -101,9 +102,11 @@ def answer_extractive(
     for n in order:
         for i, (_, _, text) in enumerate(p for p in picked if p[1] == n):
             lines.append(f"{titles[n]} — {text} [{n}]" if i == 0 else f"{text} [{n}]")
+    text = "\n".join(lines)
     return Draft(
-        text="\n".join(lines),
+        text=text,
         mode="extractive",
         notice=NOTICE,
+        completion_tokens=count_tokens(text),  # what a reader (or a downstream LLM) would pay
         seconds=time.perf_counter() - started,
     )
