@@ -11,6 +11,7 @@ conversation. Bounded in count and time; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import socket
 import sys
@@ -54,8 +55,10 @@ def session(url: str, questions: list[str], stop: float) -> tuple[list[float], i
             latencies.append(time.perf_counter() - t)
         except Exception:  # noqa: BLE001 - a load test counts failures, it does not stop
             errors += 1
-    asked = [m["content"] for m in history if m.get("role") == "user"]
+    asked = [html.unescape(str(m["content"])) for m in history if m.get("role") == "user"]
     isolated = all(any(q[:40] in str(a) for a in asked) for q in questions[: len(latencies)]) and len(asked) == len(latencies)
+    if not isolated and os.environ.get("LOAD_DEBUG"):
+        print("MISMATCH", len(asked), len(latencies), [str(a)[:60] for a in asked], [q[:40] for q in questions], file=sys.stderr)
     return latencies, errors, isolated
 
 

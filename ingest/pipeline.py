@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,32 +138,40 @@ def _embed_and_write(
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
+    """Embed in batches of whole papers; each batch is written while the next is embedded.
+
+    Papers go in order of abstract length so every batch holds chunks of similar length
+    (padding is wasted encoder work), and one writer thread keeps Chroma's writes off the
+    encoder's critical path. A batch is written only after its vectors exist, whole papers
+    at a time, so an interruption leaves complete papers plus at most one partial batch,
+    which the next run finishes.
+    """
     done = 0
     if progress:
         progress(0, len(papers))
-    batch_papers: list[Paper] = []
-    batch_chunks: list[Chunk] = []
+    ordered = sorted(papers, key=lambda p: len(p.abstract))
+    batches: list[tuple[list[Paper], list[Chunk]]] = [([], [])]
+    for paper in ordered:
+        if len(batches[-1][1]) >= WRITE_BATCH_CHUNKS:
+            batches.append(([], []))
+        batches[-1][0].append(paper)
+        batches[-1][1].extend(chunk_paper(paper, size, overlap))
 
-    def flush() -> None:
-        nonlocal done
-        if not batch_chunks:
-            return
-        # Identical chunk texts (rare, but free to skip) are embedded once.
-        vectors = embedder.embed([c.text for c in batch_chunks])
-        index.write(batch_papers, batch_chunks, vectors, chunking)
-        report.chunks_written += len(batch_chunks)
-        done += len(batch_papers)
-        if progress:
-            progress(done, len(papers))
-        batch_papers.clear()
-        batch_chunks.clear()
-
-    for paper in papers:
-        batch_papers.append(paper)
-        batch_chunks.extend(chunk_paper(paper, size, overlap))
-        if len(batch_chunks) >= WRITE_BATCH_CHUNKS:
-            flush()
-    flush()
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future | None = None
+        for batch_papers, batch_chunks in batches:
+            if not batch_chunks:
+                continue
+            vectors = embedder.embed([c.text for c in batch_chunks])
+            if pending is not None:
+                pending.result()  # surfaces a write error before more work is queued
+            pending = writer.submit(index.write, batch_papers, batch_chunks, vectors, chunking)
+            report.chunks_written += len(batch_chunks)
+            done += len(batch_papers)
+            if progress:
+                progress(done, len(papers))
+        if pending is not None:
+            pending.result()
 
 
 def _prune(
