@@ -139,3 +139,17 @@ def test_cli_ask_json_chat_and_missing_index(bundled_settings, tmp_path):
     assert missing.returncode == 2 and "paperchat ingest" in missing.stderr and "Traceback" not in missing.stderr
     long_q = subprocess.run(base + ["ask", *idx, "why " * 1000], capture_output=True, text=True, timeout=300)
     assert long_q.returncode == 2 and "limit" in long_q.stderr
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["\x00\x01\x02 binary \xff\xfe question about continual pre-training \x7f",
+     "¿Cómo se debe recalentar la tasa de aprendizaje en el preentrenamiento continuo?",
+     "如何在持续预训练中重新预热学习率？",
+     "a" * 1999],
+)
+def test_odd_questions_are_answered_or_refused_cleanly(engine: Engine, question: str):
+    answer = engine.ask(question)
+    assert answer.text
+    assert answer.refused or answer.citations
+    assert "\x00" not in answer.question
