@@ -2,7 +2,7 @@
 
 from .embed import Embedder, get_embedder
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
-from .index import Index, IndexStats, StoredChunk, check_writable, open_index
+from .index import Index, IndexStats, check_writable, open_index
 from .models import Chunk, Paper, Skipped
 from .pipeline import IngestReport, ingest
 from .readers import ReadResult, read, read_paths
@@ -19,7 +19,6 @@ __all__ = [
     "ReadResult",
     "Skipped",
     "StoreUnavailableError",
-    "StoredChunk",
     "check_writable",
     "get_embedder",
     "ingest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .models import Chunk, Paper, short_hash
+from .models import Chunk, Paper
 from .tokens import encoding
 
 
@@ -49,7 +49,3 @@ def chunk_paper(paper: Paper, size: int = 220, overlap: int = 40) -> list[Chunk]
             )
         )
     return chunks
-
-
-def chunk_hash(chunk: Chunk) -> str:
-    return short_hash(chunk.text)

@@ -42,20 +42,6 @@ class PaperState:
 
 
 @dataclass(frozen=True)
-class StoredChunk:
-    """A chunk read back from the collection (for BM25 and display)."""
-
-    chunk_id: str
-    paper_id: str
-    title: str
-    text: str
-    chunk_no: int
-    start: int
-    end: int
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class IndexStats:
     papers: int
     chunks: int
@@ -87,6 +73,7 @@ class Index:
         return self._call(self.collection.count)
 
     def records(self, include: list[str]) -> Iterable[tuple[str, dict, str | None]]:
+        """Every chunk as (id, metadata, document), paged (BM25 is built from these)."""
         offset = 0
         while True:
             page = self._call(
@@ -122,24 +109,6 @@ class Index:
                 )
             state.chunk_ids.add(cid)
         return states
-
-    def all_chunks(self) -> list[StoredChunk]:
-        out = []
-        for cid, meta, doc in self.records(["metadatas", "documents"]):
-            out.append(
-                StoredChunk(
-                    chunk_id=cid,
-                    paper_id=str(meta.get("paper_id", "")),
-                    title=str(meta.get("title", "")),
-                    text=doc or "",
-                    chunk_no=int(meta.get("chunk_no", 0)),
-                    start=int(meta.get("start", 0)),
-                    end=int(meta.get("end", 0)),
-                    sources=tuple(_split_sources(meta.get("sources"))),
-                )
-            )
-        out.sort(key=lambda c: (c.paper_id, c.chunk_no))
-        return out
 
     def abstracts(self, paper_ids: Iterable[str]) -> dict[str, str]:
         """Full abstract text per paper, stored once on each paper's first chunk."""
