@@ -24,12 +24,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path):
+def start_server(path: Path, port: int) -> subprocess.Popen:
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
     proc = subprocess.Popen(
-        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "server")],
+        [exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 60
@@ -39,6 +37,13 @@ def chroma_server(tmp_path: Path):
             break
         except OSError:
             time.sleep(0.2)
+    return proc
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    port = free_port()
+    proc = start_server(tmp_path / "server", port)
     yield port
     proc.terminate()
     proc.wait(timeout=30)
@@ -64,3 +69,60 @@ def test_unreachable_chroma_server_is_a_clear_error(tmp_path: Path):
     settings = make_settings(tmp_path, **{"chroma.host": "127.0.0.1", "chroma.port": free_port()})
     with pytest.raises(StoreUnavailableError, match="not answering"):
         open_store(settings)
+
+
+def test_server_killed_mid_ingest_then_restarted_loses_nothing(tmp_path: Path):
+    import threading
+
+    import chromadb
+
+    from ingest import IngestError
+
+    port = free_port()
+    proc = start_server(tmp_path / "server", port)
+    n = 150
+    records = [{"id": f"s{i}", "title": f"Server paper {i}",
+                "abstract": " ".join(f"Claim {j} of paper {i} holds at {i * j}%." for j in range(14))} for i in range(n)]
+    src = write_jsonl(tmp_path / "many.jsonl", records)
+    settings = make_settings(tmp_path, **{"chroma.host": "127.0.0.1", "chroma.port": port,
+                                          "chunking.size": 48, "chunking.overlap": 8})
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            ingest_paths(settings, [src])
+        except IngestError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    probe = chromadb.HttpClient(host="127.0.0.1", port=port)
+    deadline = time.time() + 300
+    while time.time() < deadline and worker.is_alive():
+        try:
+            if probe.get_collection("paperchat").count() > 0:
+                break
+        except Exception:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    worker.join(timeout=300)
+    assert errors, "the ingest should fail when its server dies"
+    assert "127.0.0.1" in str(errors[0]) and "\n" not in str(errors[0])
+
+    proc = start_server(tmp_path / "server", port)
+    try:
+        report = ingest_paths(settings, [src])
+        assert report.papers_read == n
+        index = open_store(settings)
+        metas = [m for _, m, _ in index.records(["metadatas"])]
+        per_paper: dict[str, int] = {}
+        for m in metas:
+            per_paper[m["paper_id"]] = per_paper.get(m["paper_id"], 0) + 1
+        assert len(per_paper) == n and all(per_paper[m["paper_id"]] == m["n_chunks"] for m in metas)
+        texts = {m["paper_id"]: m.get("abstract") for m in metas if m["chunk_no"] == 0}
+        assert all(texts[f"id-s{i}"] == records[i]["abstract"] for i in range(n))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
