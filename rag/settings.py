@@ -143,6 +143,18 @@ class UISettings(BaseModel):
     port: int = Field(7860, description="Port of the chat page.")
     auth: SecretStr | None = Field(None, description="Optional basic auth as 'user:password'.")
     max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
+    allow_llm_url_change: bool | None = Field(
+        None,
+        description="May visitors point their tab at another LLM server? Default: only when the "
+        "page is bound to localhost (otherwise anyone reaching it could make this machine call "
+        "any URL).",
+    )
+
+    @property
+    def llm_url_changeable(self) -> bool:
+        if self.allow_llm_url_change is not None:
+            return self.allow_llm_url_change
+        return self.host in ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):

@@ -270,3 +270,14 @@ def test_llm_settings_apply_to_one_tab_and_never_send_the_key_to_another_host(
     other_tab = page.new_session()
     assert other_tab.engine is generative_engine and other_tab.engine.llm is not None
     assert SECRET not in page.llm_status(same_host)
+
+
+def test_page_served_beyond_localhost_cannot_be_pointed_at_another_llm(bundled_settings, engine):
+    exposed = bundled_settings.with_overrides(**{"ui.host": "0.0.0.0"})
+    page = ChatPage(exposed, engine)
+    status, tab = page.apply_llm("http://10.0.0.1:8080/v1", "m", 0.1, None)
+    assert "off when the page is served beyond localhost" in status
+    assert tab.engine is engine and tab.engine.llm is None
+    allowed = ChatPage(exposed.with_overrides(**{"ui.allow_llm_url_change": True}), engine)
+    status, tab = allowed.apply_llm("http://127.0.0.1:9/v1", "m", 0.1, None)
+    assert tab.engine.llm is not None and tab.engine.llm.base_url == "http://127.0.0.1:9/v1"

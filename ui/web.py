@@ -167,6 +167,11 @@ class ChatPage:
         if url is not None and not _URL.match(url):
             raise ValueError("the LLM base URL must start with http:// or https://")
         configured = (base.base_url or "").rstrip("/") or None
+        if url is not None and url != configured and not self.settings.ui.llm_url_changeable:
+            raise ValueError(
+                "changing the LLM server from the page is off when the page is served beyond "
+                "localhost (PAPERCHAT_UI__ALLOW_LLM_URL_CHANGE=true turns it on)"
+            )
         if url == configured and name == base.model and temp == base.temperature:
             return self.engine
         key = (url, name, temp)
@@ -346,6 +351,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
             with gr.Row():
                 base_url = gr.Textbox(
                     value=conf.llm.base_url or "",
+                    interactive=conf.ui.llm_url_changeable,
                     label="LLM base URL (OpenAI-compatible)",
                     placeholder="empty: no LLM, extractive answers" if not conf.llm.generative else "",
                     min_width=200,
@@ -417,6 +423,7 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None)
 
     host = host or settings.ui.host
     port = port or settings.ui.port
+    settings = settings.with_overrides(**{"ui.host": host, "ui.port": port})
     auth = _auth(settings)
     _check_port(host, port)  # before the slow part
     print("paperchat: opening the index …", file=sys.stderr, flush=True)
