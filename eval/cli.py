@@ -58,8 +58,8 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     from .report import compare, write_reports
     from .runner import load_done, run, summarize
 
-    def _bar(desc: str):  # noqa: ANN202
-        return bar(desc) if bar else None
+    def _bar(desc: str, unit: str = "paper"):  # noqa: ANN202
+        return bar(desc, unit) if bar else None
 
     thresholds = _thresholds(args.fail_under)
     if args.compare:
@@ -69,7 +69,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     if args.beir:
         from .beir import evaluate_beir
 
-        result = evaluate_beir(args.beir, settings, split=args.split, progress=_bar("queries"),
+        result = evaluate_beir(args.beir, settings, split=args.split, progress=_bar("queries", "query"),
                                ingest_progress=_bar("indexing corpus"))
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         if args.fresh and results.exists():
             results.unlink()
         concurrency = args.concurrency or (4 if engine.llm else 1)
-        records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions"))
+        records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
         summary = summarize(records)
         md, page = write_reports(summary, records, args.out)
         print(md.read_text())

@@ -46,15 +46,16 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202
 class _Bar:
     """A tqdm progress bar on stderr, fed by ingest's (done, total) callback."""
 
-    def __init__(self, desc: str) -> None:
+    def __init__(self, desc: str, unit: str = "paper") -> None:
         self.desc = desc
+        self.unit = unit
         self.bar = None
 
     def __call__(self, done: int, total: int) -> None:
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.desc, unit="paper", file=sys.stderr, smoothing=0.1)
+            self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=sys.stderr, smoothing=0.1)
         self.bar.n = done
         self.bar.refresh()
         if done >= total:
