@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest import Index
+from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
 
 from .settings import RetrievalSettings
@@ -155,7 +155,7 @@ class Retriever:
         mode = mode or self.settings.mode
         bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
 
-        dense_hits = self._dense_retriever().retrieve(bundle) if mode in ("hybrid", "dense") else []
+        dense_hits = self._dense_hits(bundle) if mode in ("hybrid", "dense") else []
         cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
         if mode == "dense":
             ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
@@ -185,6 +185,14 @@ class Retriever:
             relevant=relevant,
             seconds=time.perf_counter() - started,
         )
+
+    def _dense_hits(self, bundle):  # noqa: ANN001, ANN202
+        try:
+            return self._dense_retriever().retrieve(bundle)
+        except Exception as exc:  # the store went away mid-session: name it, keep the cause
+            raise StoreUnavailableError(
+                f"Chroma at {self.index.location} failed: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _fuse(self, bundle, dense_hits, bm25):  # noqa: ANN001, ANN202
         from llama_index.core.llms import MockLLM

@@ -126,3 +126,33 @@ def test_server_killed_mid_ingest_then_restarted_loses_nothing(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_queries_survive_a_server_restart_with_a_clear_error_while_it_is_down(tmp_path: Path):
+    from ingest import IngestError
+
+    port = free_port()
+    proc = start_server(tmp_path / "server", port)
+    settings = make_settings(tmp_path, **{"chroma.host": "127.0.0.1", "chroma.port": port})
+    src = write_jsonl(tmp_path / "p.jsonl", [
+        {"id": "a", "title": "Sparse mixture of experts routing", "abstract": "We route tokens to 64 experts with a learned top-2 gate. It halves training cost."},
+        {"id": "b", "title": "Protein structure from sequence", "abstract": "We predict protein structures from amino-acid sequences with a transformer."},
+    ])
+    ingest_paths(settings, [src])
+    engine = Engine(settings, auto_ingest=False)
+    question = "How many experts are tokens routed to?"
+    assert "64 experts" in engine.ask(question).text
+    proc.terminate()
+    proc.wait(timeout=30)
+    try:
+        with pytest.raises(IngestError) as down:
+            engine.ask(question)
+        assert f"127.0.0.1:{port}" in str(down.value) and "\n" not in str(down.value)
+    finally:
+        proc = start_server(tmp_path / "server", port)
+    try:
+        again = engine.ask(question)  # the same engine, no restart of paperchat
+        assert "64 experts" in again.text and again.citations[0].paper_id == "id-a"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
