@@ -41,8 +41,8 @@ def check_thresholds(summary: dict, thresholds: dict[str, float]) -> list[str]:
     """``metric`` reads the overall figures, ``type.metric`` one question type's."""
     failures = []
     for name, minimum in thresholds.items():
-        group, _, metric = name.rpartition(".") if "." in name.split("@")[0] else ("", "", name)
-        figures = summary.get(group or "overall", summary) if "overall" in summary else summary
+        group, _, metric = name.rpartition(".")  # metric names have no dots; "" means overall
+        figures = summary.get(group or "overall", {}) if "overall" in summary else summary
         value = figures.get(metric)
         if not isinstance(value, (int, float)):
             failures.append(f"{name}: not measured in this run")

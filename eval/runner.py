@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rag import Answer, Engine, LLMError, QuestionError
-from rag.answer.generative import LLMConfig, complete
+from rag.answer.generative import LLMConfig, complete, neutralise
 from rag.grounding import Grounder, split_sentences
 
 from . import metrics as m
@@ -50,8 +50,8 @@ def make_llm_judge(config: LLMConfig, fallback: m.Judge) -> m.Judge:
                 return cache[key]
         messages = [
             {"role": "system", "content": JUDGE_PROMPT},
-            {"role": "user", "content": f"<passage>\n{_neutral(passage)}\n</passage>\n"
-             f"<claim>\n{_neutral(claim)}\n</claim>\nDoes the passage support the claim?"},
+            {"role": "user", "content": f"<passage>\n{neutralise(passage)}\n</passage>\n"
+             f"<claim>\n{neutralise(claim)}\n</claim>\nDoes the passage support the claim?"},
         ]
         try:
             verdict = complete(messages, config, max_tokens=3).strip().lower().startswith("yes")
@@ -62,10 +62,6 @@ def make_llm_judge(config: LLMConfig, fallback: m.Judge) -> m.Judge:
         return verdict
 
     return judge
-
-
-def _neutral(text: str) -> str:
-    return text.replace("<", "‹").replace(">", "›")
 
 
 def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:

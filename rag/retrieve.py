@@ -124,7 +124,6 @@ class Retriever:
         """
         from .grounding import content_words
 
-        self._bm25_retriever()
         words = content_words(question)
         if not words or not sources:
             return 0.0
@@ -154,13 +153,15 @@ class Retriever:
         top_k = top_k or self.settings.top_k
         mode = mode or self.settings.mode
         bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
+        # Once per question: checks the index revision, rebuilding BM25 and the word statistics
+        # that coverage() needs when papers were added or replaced.
+        bm25 = self._bm25_retriever()
 
         dense_hits = self._dense_hits(bundle) if mode in ("hybrid", "dense") else []
         cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
         if mode == "dense":
             ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
         else:
-            bm25 = self._bm25_retriever()
             if bm25 is None:
                 ranked = []
             elif mode == "bm25":
@@ -200,7 +201,7 @@ class Retriever:
 
         w = self.settings.bm25_weight
         fusion = QueryFusionRetriever(
-            [_Fixed(dense_hits), bm25],
+            [_fixed(dense_hits), bm25],
             llm=MockLLM(),  # no query rewriting; without it llama-index reaches for OpenAI
             mode="dist_based_score",
             retriever_weights=[1.0 - w, w],
@@ -263,20 +264,19 @@ def _node(chunk_id: str, text: str, metadata: dict):  # noqa: ANN202
     return TextNode(id_=chunk_id, text=text, metadata=dict(sorted(metadata.items())))
 
 
-class _Fixed:
-    """Hands already-computed dense hits to the fusion retriever (no second Chroma query)."""
+def _fixed(hits):  # noqa: ANN001, ANN202
+    """A retriever that hands already-computed dense hits to the fusion retriever (no second
+    Chroma query), as nodes hashed the same way as BM25's."""
+    from llama_index.core.retrievers import BaseRetriever
 
-    def __new__(cls, hits):  # noqa: ANN001, ANN204
-        from llama_index.core.retrievers import BaseRetriever
+    class Fixed(BaseRetriever):
+        def _retrieve(self, query_bundle):  # noqa: ANN001, ANN202
+            return [
+                type(h)(node=_node(h.node.node_id, h.node.get_content(), h.node.metadata), score=h.score)
+                for h in hits
+            ]
 
-        class Fixed(BaseRetriever):
-            def _retrieve(self, query_bundle):  # noqa: ANN001, ANN202
-                return [
-                    type(h)(node=_node(h.node.node_id, h.node.get_content(), h.node.metadata), score=h.score)
-                    for h in hits
-                ]
-
-        return Fixed()
+    return Fixed()
 
 
 def _LlamaEmbedding(embedder: CachedEmbedder):  # noqa: ANN202, N802

@@ -90,7 +90,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_answer(answer, *, color: bool = False) -> str:  # noqa: ANN001
+def format_answer(answer) -> str:  # noqa: ANN001
     """Answer text + notices + numbered reference list, for terminals."""
     lines = [answer.text, ""]
     if answer.notice:

@@ -54,20 +54,20 @@ class LLMConfig:
         return self.base_url or "https://api.openai.com/v1"
 
 
-def _neutralise(text: str) -> str:
+def neutralise(text: str) -> str:
     # Keep delimiters unforgeable: no '<' or '>' from data reaches the prompt.
     return text.replace("<", "‹").replace(">", "›")
 
 
 def build_messages(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
     blocks = [
-        f'<source n="{s.n}" title="{_neutralise(s.title)}">\n{_neutralise(s.abstract)}\n</source>'
+        f'<source n="{s.n}" title="{neutralise(s.title)}">\n{neutralise(s.abstract)}\n</source>'
         for s in sources
     ]
     user = (
         "Sources:\n"
         + "\n".join(blocks)
-        + f"\n\n<question>\n{_neutralise(question)}\n</question>\n"
+        + f"\n\n<question>\n{neutralise(question)}\n</question>\n"
         + "Answer the question from the sources, citing them by number."
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
