@@ -107,11 +107,13 @@ def ingest(
             stale.extend(state.chunk_ids)
             todo.append(paper)
 
+    batches = _plan_batches(todo, chunk_size, chunk_overlap)
+    index.ensure_space(sum(len(chunks) for _, chunks in batches))  # before any write
     if stale:
         index.delete(stale)
         changed = True
     if todo:
-        _embed_and_write(todo, index, embedder, chunk_size, chunk_overlap, chunking, report, progress)
+        _embed_and_write(batches, len(todo), index, embedder, chunking, report, progress)
         changed = True
     if prune:
         seen = {p.paper_id for p in read.papers}
@@ -128,40 +130,44 @@ def _is_current(state: PaperState, paper: Paper, chunking: str) -> bool:
     return state.complete and state.content_hash == paper.content_hash and state.chunking == chunking
 
 
-def _embed_and_write(
-    papers: Sequence[Paper],
-    index: Index,
-    embedder: Embedder,
-    size: int,
-    overlap: int,
-    chunking: str,
-    report: IngestReport,
-    progress: Progress | None,
-) -> None:
-    """Embed in batches of whole papers; each batch is written while the next is embedded.
+def _plan_batches(
+    papers: Sequence[Paper], size: int, overlap: int
+) -> list[tuple[list[Paper], list[Chunk]]]:
+    """Chunk every paper and group whole papers into write batches.
 
     Papers go in order of abstract length so every batch holds chunks of similar length
-    (padding is wasted encoder work), and one writer thread keeps Chroma's writes off the
-    encoder's critical path. A batch is written only after its vectors exist, whole papers
-    at a time, so an interruption leaves complete papers plus at most one partial batch,
-    which the next run finishes.
+    (padding is wasted encoder work).
     """
-    done = 0
-    if progress:
-        progress(0, len(papers))
-    ordered = sorted(papers, key=lambda p: len(p.abstract))
     batches: list[tuple[list[Paper], list[Chunk]]] = [([], [])]
-    for paper in ordered:
+    for paper in sorted(papers, key=lambda p: len(p.abstract)):
         if len(batches[-1][1]) >= WRITE_BATCH_CHUNKS:
             batches.append(([], []))
         batches[-1][0].append(paper)
         batches[-1][1].extend(chunk_paper(paper, size, overlap))
+    return [b for b in batches if b[1]]
 
+
+def _embed_and_write(
+    batches: list[tuple[list[Paper], list[Chunk]]],
+    n_papers: int,
+    index: Index,
+    embedder: Embedder,
+    chunking: str,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    """Embed batch by batch; each batch is written while the next is embedded.
+
+    One writer thread keeps Chroma's writes off the encoder's critical path. A batch is
+    written only after its vectors exist, whole papers at a time, so an interruption leaves
+    complete papers plus at most one partial batch, which the next run finishes.
+    """
+    done = 0
+    if progress:
+        progress(0, n_papers)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
         for batch_papers, batch_chunks in batches:
-            if not batch_chunks:
-                continue
             vectors = embedder.embed([c.text for c in batch_chunks])
             if pending is not None:
                 pending.result()  # surfaces a write error before more work is queued
@@ -169,7 +175,7 @@ def _embed_and_write(
             report.chunks_written += len(batch_chunks)
             done += len(batch_papers)
             if progress:
-                progress(done, len(papers))
+                progress(done, n_papers)
         if pending is not None:
             pending.result()
 
