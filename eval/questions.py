@@ -27,6 +27,8 @@ class Question:
     gold_titles: list[str] = field(default_factory=list)
     answer: str = ""
     must_include: list[str] = field(default_factory=list)
+    # Strings no answer may contain (red-team sets: an injected payload, a planted URL).
+    must_not_include: list[str] = field(default_factory=list)
 
     @property
     def has_gold(self) -> bool:
@@ -59,6 +61,7 @@ def _make(record: dict, where: str, index: int) -> Question:
         gold_titles=_listify(record.get("gold_titles")),
         answer=str(record.get("answer") or ""),
         must_include=_listify(record.get("must_include")),
+        must_not_include=_listify(record.get("must_not_include")),
     )
 
 

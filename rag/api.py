@@ -192,7 +192,13 @@ class Engine:
     def _extractive(self, query: str, retrieval: Retrieval) -> Draft:
         a = self.settings.answer
         return answer_extractive(
-            query, retrieval.sources, self.embedder, max_sentences=a.max_sentences, floor=a.sentence_floor
+            query,
+            retrieval.sources,
+            self.embedder,
+            max_sentences=a.max_sentences,
+            floor=a.sentence_floor,
+            check_slot=a.check_slot,
+            slot_margin=a.slot_margin,
         )
 
     def _refusal(self, question: str, query: str, retrieval: Retrieval) -> Answer:

@@ -115,7 +115,15 @@ class Grounder:
         self.threshold = threshold
 
     def source_sentences(self, sources: Sequence[Source]) -> dict[int, list[Sentence]]:
-        return {s.n: split_sentences(s.abstract) or [Sentence(s.abstract, 0, len(s.abstract))] for s in sources}
+        """Each source's sentences that can count as evidence (instruction-like text cannot)."""
+        from .untrusted import clean_spans
+
+        out = {}
+        for s in sources:
+            sentences = split_sentences(s.abstract) or [Sentence(s.abstract, 0, len(s.abstract))]
+            spans = clean_spans(s.abstract, [(x.start, x.end) for x in sentences])
+            out[s.n] = [Sentence(s.abstract[a:b], a, b) for a, b in spans]
+        return out
 
     def support_matrix(
         self, claims: Sequence[str], sentences: dict[int, list[Sentence]]
@@ -178,6 +186,8 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
         support = max((scores[n] for n in pool), default=0.0)
         per_sentence.append((keep, support, bool(keep) and support >= grounder.threshold))
         for n in keep:
+            if not sent_map[n]:
+                continue  # nothing in this source can be evidence (all of it was instruction-like)
             j = int(matrix[n][i].argmax()) if matrix[n].shape[1] else 0
             if n not in best_support or scores[n] > best_support[n][0]:
                 best_support[n] = (scores[n], sent_map[n][j])

@@ -134,6 +134,16 @@ class AnswerSettings(BaseModel):
         0.4, description="Grounding: score at which a passage sentence counts as supporting a claim."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
+    check_slot: bool = Field(
+        True,
+        description="Extractive: refuse when no retrieved sentence states what the question asks "
+        "for (the words after which/what/how many; a new number for quantities).",
+    )
+    slot_margin: float = Field(
+        0.15,
+        description="Extractive: a sentence that fills the slot must score within this much of the "
+        "best sentence (a GPU count from an unrelated paper does not answer).",
+    )
 
 
 class UISettings(BaseModel):
@@ -143,6 +153,12 @@ class UISettings(BaseModel):
     port: int = Field(7860, description="Port of the chat page.")
     auth: SecretStr | None = Field(None, description="Optional basic auth as 'user:password'.")
     max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
+    uploads_per_hour: int = Field(
+        20, ge=0, description="Uploads one client (IP address) may make per hour; 0: no limit."
+    )
+    questions_per_minute: int = Field(
+        30, ge=0, description="Questions one client (IP address) may ask per minute; 0: no limit."
+    )
     allow_llm_url_change: bool | None = Field(
         None,
         description="May visitors point their tab at another LLM server? Default: only when the "

@@ -16,6 +16,8 @@ from ingest.tokens import count_tokens
 from ..grounding import content_words, split_sentences
 from ..retrieve import Source
 from ..types import Draft
+from ..untrusted import clean_spans
+from .slots import asked_slot
 
 NOTICE = "Extractive answer: sentences quoted verbatim from the retrieved abstracts (no LLM)."
 
@@ -34,7 +36,11 @@ def rank_sentences(
     (numbers and names a question repeats are the strongest evidence a sentence answers it)
     and, when the question asks for a quantity, for sentences that state one.
     """
-    candidates = [(s.n, sent.text) for s in sources for sent in split_sentences(s.abstract)]
+    candidates = [  # text aimed at a model is never quoted as an answer
+        (s.n, s.abstract[a:b])
+        for s in sources
+        for a, b in clean_spans(s.abstract, [(x.start, x.end) for x in split_sentences(s.abstract)])
+    ]
     if not candidates:
         return []
     vectors = embedder.embed([question] + [text for _, text in candidates])
@@ -59,15 +65,39 @@ def answer_extractive(
     floor: float = 0.35,
     per_source: int = 2,
     margin: float = 0.12,
+    check_slot: bool = True,
+    slot_margin: float = 0.15,
 ) -> Draft:
     """Quote the best sentences, each line naming the paper it quotes.
 
     The best paper gets up to ``per_source`` sentences (a fact often sits in its second-best
     sentence); other papers join when their best sentence is close to the overall best
     (questions that span papers); remaining room goes to the next-best sentences.
+
+    With ``check_slot``, a question that names what it asks for ("which optimizer", "how many
+    GPUs") is answered only if a sentence close to the best one states it; that sentence leads.
     """
     started = time.perf_counter()
     ranked = [r for r in rank_sentences(question, sources, embedder) if r[0] >= floor]
+    slot = asked_slot(question) if check_slot and ranked else None
+    filler = None
+    if slot is not None:
+        # From the paper of the best sentence (the one the question is about), or close to the
+        # best: a GPU count from an unrelated paper does not answer "how many GPUs trained X".
+        near = [r for r in ranked if r[1] == ranked[0][1] or r[0] >= ranked[0][0] - slot_margin]
+        filler = next((r for r in near if slot.filled_by(r[2], question)), None)
+        if filler is None:
+            title = next((s.title for s in sources if s.n == ranked[0][1]), "")
+            return Draft(
+                text=(
+                    f"The retrieved abstracts do not state {slot.describe()}. The closest match, "
+                    f"“{title}”, is on the topic, but none of its sentences answers this."
+                ),
+                mode="extractive",
+                notice=NOTICE,
+                refused=True,
+                seconds=time.perf_counter() - started,
+            )
     picked: list[tuple[float, int, str]] = []
     per: dict[int, int] = {}
 
@@ -76,6 +106,8 @@ def answer_extractive(
             picked.append(item)
             per[item[1]] = per.get(item[1], 0) + 1
 
+    if filler is not None:
+        take(filler)
     if ranked:
         top = ranked[0]
         for item in [r for r in ranked if r[1] == top[1]][:per_source]:

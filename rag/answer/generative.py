@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from ingest.tokens import count_tokens
 
+from ..grounding import split_sentences
 from ..retrieve import Source
 from ..types import Draft
+from ..untrusted import defang
 
 SYSTEM_PROMPT = """You answer questions about research papers using ONLY the numbered sources \
 the user message provides.
@@ -59,11 +61,14 @@ def neutralise(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
+def as_data(text: str) -> str:
+    """Untrusted text as it may appear in the prompt: instruction-like sentences replaced by a
+    placeholder (see ``rag.untrusted``), and no '<' or '>' to forge a delimiter with."""
+    return neutralise(defang(text, [(x.start, x.end) for x in split_sentences(text)]))
+
+
 def build_messages(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
-    blocks = [
-        f'<source n="{s.n}" title="{neutralise(s.title)}">\n{neutralise(s.abstract)}\n</source>'
-        for s in sources
-    ]
+    blocks = [f'<source n="{s.n}" title="{as_data(s.title)}">\n{as_data(s.abstract)}\n</source>' for s in sources]
     user = (
         "Sources:\n"
         + "\n".join(blocks)

@@ -1,0 +1,137 @@
+"""What a question asks for, so the extractive answerer can tell "on topic" from "answers it".
+
+A question about a paper in the collection can ask for a detail its abstract leaves out
+("Which optimizer trained Compacter?"). Retrieval finds the right paper and its sentences are
+on topic, so similarity cannot tell that nothing answers. The question's own wording can: the
+words after "which"/"what"/"how many" name the slot an answer must fill ("optimizer",
+"A100 GPUs"), and quantity questions need a number the question does not already contain.
+A sentence that answers normally names its slot; when no retrieved sentence does, the honest
+answer is a refusal. Generic heads ("method", "paper", "size") name no checkable slot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Nouns that ask "which one" without naming anything a sentence would repeat.
+_GENERIC = frozenset(
+    """
+    method methods approach approaches paper papers work works model models technique
+    techniques framework frameworks system systems study studies algorithm algorithms idea
+    ideas thing things one ones way ways kind kinds type types sort new proposed main key
+    two three the a an its their this these that those
+    size sizes number numbers amount fraction percentage percent proportion share count value
+    values ratio extent degree level much many
+    """.split()
+)
+
+# Measures: "what <measure> ..." asks for a number.
+_MEASURES = (
+    "percentage|percent|fraction|share|proportion|number|size|rate|ratio|accuracy|score|scores|"
+    "error|auroc|auc|fid|bleu|rouge|perplexity|f1|speed-?up|latency|throughput|learning rate|"
+    "batch size|rank|depth|width|dimension|budget|cost|count|amount|improvement|reduction|gain|"
+    "margin|temperature|length|duration|win rate|pass rate|pass ratio|parameters|tokens"
+)
+# Words that end the wh-phrase: auxiliaries, prepositions, conjunctions and common verbs.
+_STOP_WORDS = frozenset(
+    """
+    was were is are does do did has have had can could would should will of in on for to from
+    by when and or with at than as that which who whose where while after before under over
+    achieves reaches uses gives makes proposes introduces takes removes compares combines
+    describes improves releases produces provides enables outperforms discovers shows learns
+    trains reports gets runs needs helps lets allows keeps finds obtains attains presents
+    studies addresses predicts generates supplies applies reduces increases requires scales
+    beats matches surpasses yields achieve reach use give make
+    """.split()
+)
+# "Which paper/method/model ..." asks for a paper: its title answers, no slot to check.
+_ASKS_FOR_PAPER = frozenset(
+    "paper papers method methods work works approach approaches technique techniques framework "
+    "frameworks system systems study studies model models algorithm algorithms".split()
+)
+_HOW_QUANTITY = re.compile(r"\b(?:how (?:many|much|long|large|big|fast|often|small)|by how)\b", re.I)
+_MEASURE_WORDS = re.compile(r"^(?:" + _MEASURES + r")$")
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*|[?,;:()]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The thing an answer must state.
+
+    ``words``: the wh-phrase's head noun ("optimizer"), which a sentence that answers names.
+    ``number``: a quantity is asked for; the sentence must state a number the question does
+    not, next to the head or another word of the wh-phrase (``cues``: "91.3% on iNaturalist-18"
+    answers "what iNaturalist-18 accuracy").
+    """
+
+    words: tuple[str, ...]
+    number: bool
+    cues: tuple[str, ...] = ()
+    label: str = ""  # the wh-phrase as written ("batch size", "A100 GPUs"), for messages
+
+    def describe(self) -> str:
+        return f"the {self.label or 'figure'} asked for"
+
+    def filled_by(self, sentence: str, question: str) -> bool:
+        tokens = set(_TOKEN.findall(sentence.lower().replace("-", "")))
+        named = all(_variants(w) & tokens for w in self.words)
+        if not self.number:
+            return named
+        cued = named or any(_variants(w) & tokens for w in self.cues) or not (self.words or self.cues)
+        return cued and bool(_numbers(sentence) - _numbers(question))
+
+
+def asked_slot(question: str) -> Slot | None:
+    """The slot ``question`` asks to fill, or None when it names none we can check."""
+    phrase = _wh_phrase(question)
+    if any(t.lower() in _ASKS_FOR_PAPER for t in phrase):
+        return None  # "which paper/method ...": the title answers
+    number = bool(_HOW_QUANTITY.search(question)) or any(
+        _MEASURE_WORDS.match(" ".join(phrase[i : i + k]).lower())
+        for k in (1, 2)
+        for i in range(len(phrase))
+    )
+    content = [t for t in phrase if t.lower() not in _GENERIC]
+    head = tuple(t.lower().replace("-", "") for t in content[-1:])
+    # Only names ("ImageNet", "iNaturalist-18", "A100") cue a figure; "training" would not.
+    cues = tuple(t.lower().replace("-", "") for t in content[:-1] if _is_name(t))
+    if not number and not head:
+        return None
+    return Slot(head, number, cues, " ".join(phrase))
+
+
+def _is_name(word: str) -> bool:
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def _wh_phrase(question: str) -> list[str]:
+    """The words after the first which/what/how many/how much, up to a verb or preposition."""
+    original = [w.removesuffix("'s") for w in _WORDS.findall(question)]
+    words = [w.lower() for w in original]
+    for i, w in enumerate(words):
+        if w in ("which", "what") or (w == "how" and i + 1 < len(words) and words[i + 1] in ("many", "much")):
+            start = i + (2 if w == "how" else 1)
+            phrase = []
+            for t in original[start : start + 5]:
+                if t.lower() in _STOP_WORDS or not t[0].isalnum():
+                    break
+                phrase.append(t)
+            return phrase
+    return []
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def _variants(word: str) -> set[str]:
+    """Plural and British/American spellings: the same slot, however a sentence writes it."""
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    for a, b in (("ise", "ize"), ("isa", "iza"), ("our", "or"), ("licence", "license")):
+        forms |= {f.replace(a, b) for f in forms} | {f.replace(b, a) for f in forms}
+    return forms
