@@ -33,6 +33,7 @@ from rag import Chat, Engine, LLMError, QuestionError, Settings, ingest_paths  #
 from rag.settings import BUNDLED_DATA  # noqa: E402
 
 from . import render  # noqa: E402
+from .limits import RateLimiter, wait_text  # noqa: E402
 
 log = logging.getLogger("paperchat.ui")
 
@@ -83,6 +84,8 @@ class ChatPage:
         self._engines: dict[tuple[str | None, str, float], Engine] = {}
         self._engines_lock = threading.Lock()
         self._ingest_lock = threading.Lock()
+        self._upload_limit = RateLimiter(settings.ui.uploads_per_hour, 3600)
+        self._question_limit = RateLimiter(settings.ui.questions_per_minute, 60)
 
     # -- sessions ---------------------------------------------------------------------------
     def new_session(self) -> Session:
@@ -99,6 +102,7 @@ class ChatPage:
         session: Session | None,
         top_k: float | None = None,
         mode: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """Stream one answer: yields (textbox, chat history, sources panel, session)."""
         session = self._session(session)
@@ -106,6 +110,15 @@ class ChatPage:
         history = list(history or [])
         if message.strip():
             history.append({"role": "user", "content": render.question_message(message)})
+        wait = self._question_limit.acquire(client_of(request))
+        if wait is not None:
+            text = (
+                f"Too many questions from your address ({self.settings.ui.questions_per_minute} "
+                f"a minute); ask again in {wait_text(wait)}."
+            )
+            history.append({"role": "assistant", "content": render.error_message(text)})
+            yield message, list(history), render.error_panel(text), session
+            return
         if not session.lock.acquire(blocking=False):  # one question at a time per tab
             text = "Still answering the previous question; ask again when it is done."
             history.append({"role": "assistant", "content": render.error_message(text)})
@@ -226,13 +239,24 @@ class ChatPage:
             return render.error_panel(str(exc))
 
     def upload(
-        self, path: str | None, progress: Callable[[int, int], None] | None = None
+        self,
+        path: str | None,
+        progress: Callable[[int, int], None] | None = None,
+        client: str = "local",
     ) -> tuple[str, str]:
         """Ingest one uploaded file into the index; returns (report text, stats HTML)."""
         if not path:
             return "Choose a file to add.", self.stats()
         file = Path(path)
         name = file.name
+        wait = self._upload_limit.acquire(client)
+        if wait is not None:
+            per_hour = self.settings.ui.uploads_per_hour
+            return (
+                f"{name} was not added: too many uploads from your address ({per_hour} an "
+                f"hour); try again in {wait_text(wait)}.",
+                self.stats(),
+            )
         if file.suffix.lower() not in UPLOAD_SUFFIXES:
             kinds = ", ".join(s.lstrip(".") for s in UPLOAD_SUFFIXES)
             return f"{name}: unsupported file type; upload one of: {kinds}.", self.stats()
@@ -392,12 +416,13 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
 
         def on_upload(
             path: str | None,
+            request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's injection idiom
         ) -> tuple[str, str, None]:
             def tick(done: int, total: int) -> None:
                 progress((done, total), desc="embedding papers", unit="papers")
 
-            text, stats_html = page.upload(path, progress=tick)
+            text, stats_html = page.upload(path, progress=tick, client=client_of(request))
             return text, stats_html, None  # empty the file box, ready for the next file
 
         upload.upload(
@@ -406,6 +431,12 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
 
     demo.queue(default_concurrency_limit=4)
     return demo
+
+
+def client_of(request: gr.Request | None) -> str:
+    """The client's address as the server sees it ("local" outside a request)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "local")
 
 
 def _auth(settings: Settings) -> tuple[str, str] | None:

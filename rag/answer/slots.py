@@ -42,7 +42,7 @@ _STOP_WORDS = frozenset(
     describes improves releases produces provides enables outperforms discovers shows learns
     trains reports gets runs needs helps lets allows keeps finds obtains attains presents
     studies addresses predicts generates supplies applies reduces increases requires scales
-    beats matches surpasses yields achieve reach use give make
+    beats matches surpasses yields achieve reach use give make it they we you he she its their
     """.split()
 )
 # "Which paper/method/model ..." asks for a paper: its title answers, no slot to check.
@@ -117,6 +117,8 @@ def _wh_phrase(question: str) -> list[str]:
             phrase = []
             for t in original[start : start + 5]:
                 if t.lower() in _STOP_WORDS or not t[0].isalnum():
+                    break
+                if phrase and t.lower().endswith("ed"):  # a past-tense verb ends the phrase
                     break
                 phrase.append(t)
             return phrase
