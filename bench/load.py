@@ -82,6 +82,7 @@ def main() -> None:
         settings = Settings().with_overrides(**{
             "llm.provider": "openai", "llm.base_url": llm.base_url, "llm.model": "stub",
             "llm.max_retries": 0, "llm.timeout": 30,
+            "ui.questions_per_minute": 0,  # every session comes from 127.0.0.1: measure capacity
         })
         engine = Engine(settings)
         engine.retriever.warm()
