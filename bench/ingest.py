@@ -1,6 +1,6 @@
 """Ingest benchmark: the bundled corpus from empty, bare encode time, unchanged re-ingest.
 
-    python bench/ingest.py [--backends torch,onnx]
+    python bench/ingest.py [--backends int8,torch,onnx]
 
 Prints figures; asserts nothing. Run on an otherwise idle machine.
 """
@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from ingest import read_paths  # noqa: E402
 from ingest.chunking import chunk_paper  # noqa: E402
-from ingest.embed import OnnxMiniLM, TorchMiniLM  # noqa: E402
+from ingest.embed import Int8MiniLM, OnnxMiniLM, TorchMiniLM  # noqa: E402
 from rag import Settings, ingest_paths  # noqa: E402
 
 
@@ -35,8 +35,8 @@ def bench(backend: str) -> dict:
     s = Settings().with_overrides(**{"embedding.backend": backend})
     chunks = [c.text for p in papers for c in chunk_paper(p, s.chunking.size, s.chunking.overlap)]
     docs = [f"{p.title}\n{p.abstract}" for p in papers]
-    model = (TorchMiniLM if backend == "torch" else OnnxMiniLM)()
-    model.embed(docs[:8])  # load + warm up outside the timings
+    model = {"torch": TorchMiniLM, "onnx": OnnxMiniLM, "int8": Int8MiniLM}[backend]()
+    model.embed(docs[:8])  # load (and for int8 build once, if not cached) outside the timings
     t = time.perf_counter()
     model.embed(chunks)
     bare_chunks = time.perf_counter() - t
@@ -78,7 +78,7 @@ def bench(backend: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--backends", default="torch,onnx")
+    ap.add_argument("--backends", default="int8,torch,onnx")
     args = ap.parse_args()
     rows = [bench(b) for b in args.backends.split(",")]
     print("| backend | papers | chunks | first ingest | papers/s | bare encode (chunks) | overhead | "

@@ -27,8 +27,11 @@ def main() -> None:
     ap.add_argument("--index-path", default=str(ROOT / "bench" / "out" / "scifact-index"))
     ap.add_argument("--weights", default="0.3,0.4,0.5")
     ap.add_argument("--modes", default="dense,bm25,hybrid")
+    ap.add_argument("--embedding", default=None, help="embedding backend (default: the settings')")
     args = ap.parse_args()
     base = Settings().with_overrides(**{"chroma.path": args.index_path, "llm.provider": "extractive"})
+    if args.embedding:
+        base = base.with_overrides(**{"embedding.backend": args.embedding})
     rows = []
     for mode in args.modes.split(","):
         weights = [float(w) for w in args.weights.split(",")] if mode == "hybrid" else [base.retrieval.bm25_weight]

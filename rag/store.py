@@ -28,6 +28,7 @@ def embedder_for(settings: Settings) -> CachedEmbedder:
         api_key=e.api_key.get_secret_value() if e.api_key else None,
         max_tokens=e.max_tokens,
         batch_size=e.batch_size,
+        cache_dir=str(e.cache_dir) if e.cache_dir else None,
     )
 
 

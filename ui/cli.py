@@ -74,6 +74,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Build what the configured embedding backend needs once (the int8 encoder)."""
+    import time
+
+    from rag.store import embedder_for
+
+    settings = _settings(args)
+    inner = embedder_for(settings).inner
+    if not hasattr(inner, "prepare"):
+        print(f"nothing to prepare for the {settings.embedding.backend} backend")
+        return 0
+    started = time.perf_counter()
+    path, built = inner.prepare()
+    took = f" in {time.perf_counter() - started:.1f} s" if built else " (already built)"
+    print(f"int8 encoder ready{took}: {path}")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from rag import open_store
 
@@ -190,7 +208,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--chroma-host", help="use a `chroma run` server at this host")
     g.add_argument("--chroma-port", type=int, help="port of the Chroma server")
     g.add_argument("--collection", help="collection name")
-    g.add_argument("--embedding", choices=["torch", "onnx", "openai"], help="embedding backend")
+    g.add_argument("--embedding", choices=["int8", "torch", "onnx", "openai"], help="embedding backend")
 
 
 def _answering(p: argparse.ArgumentParser) -> None:
@@ -214,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable report")
     _common(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("prepare", help="build the int8 encoder once (otherwise built on first use)")
+    _common(p)
+    p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("stats", help="what the index holds")
     p.add_argument("--json", action="store_true")
