@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[test]"
+.venv/bin/paperchat prepare
 .venv/bin/ruff check ingest rag ui eval tests bench
 .venv/bin/python -m pytest "$@"
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
