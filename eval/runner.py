@@ -11,8 +11,7 @@ from pathlib import Path
 
 from rag import Answer, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
-from rag.grounding import Grounder, Sentence, split_sentences
-from rag.untrusted import clean_spans
+from rag.grounding import Grounder, evidence_sentences
 
 from . import metrics as m
 from .questions import Question
@@ -24,8 +23,7 @@ def make_judge(grounder: Grounder) -> m.Judge:
     """The grounding checker as a (claim, passage) → supports? judge."""
 
     def judge(claim: str, passage: str) -> bool:
-        spans = clean_spans(passage, [(x.start, x.end) for x in split_sentences(passage)])
-        sentences = {1: [Sentence(passage[a:b], a, b) for a, b in spans]}
+        sentences = {1: list(evidence_sentences(passage))}
         if not sentences[1]:
             return False
         score = grounder.support_matrix([claim], sentences)[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ingest.embed import CachedEmbedder
 
 from .retrieve import Source
 from .types import Citation, SentenceCheck
+from .untrusted import clean_spans
 
 # [1]  [1, 2]  [1,2]  [1-3]  [1–3]  [1; 4]  — and runs of them: [1][2]
 MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:[,;]|[-–—]|and)\s*\d+)*)\]")
@@ -51,6 +53,16 @@ def split_sentences(text: str) -> list[Sentence]:
         else:
             out.append(sent)
     return out
+
+
+@lru_cache(maxsize=4096)
+def evidence_sentences(text: str) -> tuple[Sentence, ...]:
+    """The sentences of an abstract that can be quoted or count as support: instruction-like
+    text (``rag.untrusted``) removed. Cached: the answerer, the grounding check and the eval
+    judge all ask for the same abstracts."""
+    sentences = split_sentences(text) or [Sentence(text, 0, len(text))]
+    spans = clean_spans(text, [(x.start, x.end) for x in sentences])
+    return tuple(Sentence(text[a:b], a, b) for a, b in spans)
 
 
 def _split(text: str) -> list[Sentence]:
@@ -115,15 +127,8 @@ class Grounder:
         self.threshold = threshold
 
     def source_sentences(self, sources: Sequence[Source]) -> dict[int, list[Sentence]]:
-        """Each source's sentences that can count as evidence (instruction-like text cannot)."""
-        from .untrusted import clean_spans
-
-        out = {}
-        for s in sources:
-            sentences = split_sentences(s.abstract) or [Sentence(s.abstract, 0, len(s.abstract))]
-            spans = clean_spans(s.abstract, [(x.start, x.end) for x in sentences])
-            out[s.n] = [Sentence(s.abstract[a:b], a, b) for a, b in spans]
-        return out
+        """Each source's sentences that can count as evidence."""
+        return {s.n: list(evidence_sentences(s.abstract)) for s in sources}
 
     def support_matrix(
         self, claims: Sequence[str], sentences: dict[int, list[Sentence]]

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from ingest.embed import CachedEmbedder
 from ingest.tokens import count_tokens
 
-from ..grounding import content_words, split_sentences
+from ..grounding import content_words, evidence_sentences
 from ..retrieve import Source
 from ..types import Draft
-from ..untrusted import clean_spans
 from .slots import asked_slot
 
 NOTICE = "Extractive answer: sentences quoted verbatim from the retrieved abstracts (no LLM)."
@@ -36,11 +35,8 @@ def rank_sentences(
     (numbers and names a question repeats are the strongest evidence a sentence answers it)
     and, when the question asks for a quantity, for sentences that state one.
     """
-    candidates = [  # text aimed at a model is never quoted as an answer
-        (s.n, s.abstract[a:b])
-        for s in sources
-        for a, b in clean_spans(s.abstract, [(x.start, x.end) for x in split_sentences(s.abstract)])
-    ]
+    # text aimed at a model is never quoted as an answer
+    candidates = [(s.n, sent.text) for s in sources for sent in evidence_sentences(s.abstract)]
     if not candidates:
         return []
     vectors = embedder.embed([question] + [text for _, text in candidates])

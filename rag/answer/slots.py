@@ -14,12 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Nouns that ask "which one" without naming anything a sentence would repeat.
-_GENERIC = frozenset(
+# "Which paper/method/model ..." asks for a paper: its title answers, no slot to check.
+_ASKS_FOR_PAPER = frozenset(
+    "paper papers method methods work works approach approaches technique techniques framework "
+    "frameworks system systems study studies model models algorithm algorithms".split()
+)
+# Words that ask "which one" without naming anything a sentence would repeat.
+_GENERIC = _ASKS_FOR_PAPER | frozenset(
     """
-    method methods approach approaches paper papers work works model models technique
-    techniques framework frameworks system systems study studies algorithm algorithms idea
-    ideas thing things one ones way ways kind kinds type types sort new proposed main key
+    idea ideas thing things one ones way ways kind kinds type types sort new proposed main key
     two three the a an its their this these that those
     size sizes number numbers amount fraction percentage percent proportion share count value
     values ratio extent degree level much many
@@ -44,11 +47,6 @@ _STOP_WORDS = frozenset(
     studies addresses predicts generates supplies applies reduces increases requires scales
     beats matches surpasses yields achieve reach use give make it they we you he she its their
     """.split()
-)
-# "Which paper/method/model ..." asks for a paper: its title answers, no slot to check.
-_ASKS_FOR_PAPER = frozenset(
-    "paper papers method methods work works approach approaches technique techniques framework "
-    "frameworks system systems study studies model models algorithm algorithms".split()
 )
 _HOW_QUANTITY = re.compile(r"\b(?:how (?:many|much|long|large|big|fast|often|small)|by how)\b", re.I)
 _MEASURE_WORDS = re.compile(r"^(?:" + _MEASURES + r")$")
