@@ -9,7 +9,7 @@ from pathlib import Path
 HEADLINE = [
     "hit@5", "recall@5", "mrr", "ndcg@10", "key_fact_recall", "gold_citation_recall",
     "citation_validity", "citation_recall", "citation_precision",
-    "refusal_precision", "refusal_recall", "injection_free", "total_p50_ms", "total_p95_ms", "tokens_per_answer",
+    "refusal_precision", "refusal_recall", "false_refusal_rate", "injection_free", "total_p50_ms", "total_p95_ms", "tokens_per_answer",
 ]
 
 

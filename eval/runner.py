@@ -212,8 +212,11 @@ def summarize(records: list[dict]) -> dict:
             out[k] = round(m.mean(vals), 4)
         refused = [bool(r.get("refused")) for r in rs]
         unans = [r["type"] == "unanswerable" for r in rs]
-        if any(unans) or any(refused):
+        if any(unans):  # precision/recall need positives; a group without any gets the rate below
             out.update({k: round(v, 4) for k, v in m.refusal_scores(refused, unans).items()})
+        answerable = [r for r, u in zip(refused, unans, strict=True) if not u]
+        if answerable:
+            out["false_refusal_rate"] = round(sum(answerable) / len(answerable), 4)
         for stage in ("retrieve", "generate", "total"):
             vals = [r["timings"][stage] for r in rs if stage in r.get("timings", {})]
             if vals:

@@ -203,11 +203,18 @@ class Engine:
 
     def _refusal(self, question: str, query: str, retrieval: Retrieval) -> Answer:
         floor = self.settings.retrieval.min_relevance
-        text = (
-            "The collection does not seem to cover this question: no passage is relevant enough "
-            f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f}; "
-            f"question words covered {retrieval.coverage:.0%})."
-        )
+        if retrieval.unknown_names:
+            names = " or ".join(retrieval.unknown_names)
+            text = (
+                f"The collection does not seem to cover this question: none of the "
+                f"{len(retrieval.sources)} most relevant abstracts mentions {names}."
+            )
+        else:
+            text = (
+                "The collection does not seem to cover this question: no passage is relevant enough "
+                f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f}; "
+                f"question words covered {retrieval.coverage:.0%})."
+            )
         return Answer(
             question=question,
             text=text,

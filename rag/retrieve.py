@@ -16,6 +16,7 @@ from typing import Any
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
 
+from .names import missing_names
 from .settings import RetrievalSettings
 
 
@@ -43,6 +44,7 @@ class Retrieval:
     sources: list[Source] = field(default_factory=list)
     top_relevance: float = 0.0
     coverage: float = 0.0  # IDF-weighted share of the question's words found in a top paper
+    unknown_names: list[str] = field(default_factory=list)  # named, found in no retrieved paper
     relevant: bool = False
     seconds: float = 0.0
 
@@ -173,16 +175,19 @@ class Retriever:
         top_rel = max(cosine.values(), default=0.0) if cosine else self._best_cosine(bundle, sources)
         cov = self.coverage(question, sources)
         st = self.settings
+        unknown = missing_names(question, (f"{s.title} {s.abstract}" for s in sources)) if st.check_names else []
         relevant = (
             bool(sources)
             and top_rel >= st.min_relevance
             and (cov >= st.min_coverage or top_rel >= st.confident_relevance)
+            and not unknown
         )
         return Retrieval(
             question=question,
             sources=sources,
             top_relevance=top_rel,
             coverage=cov,
+            unknown_names=unknown,
             relevant=relevant,
             seconds=time.perf_counter() - started,
         )

@@ -82,6 +82,11 @@ class RetrievalSettings(BaseModel):
     confident_relevance: float = Field(
         0.51, description="Similarity above which low word coverage is tolerated (paraphrases)."
     )
+    check_names: bool = Field(
+        True,
+        description="Refuse when the question names things (acronyms, CamelCase, alphanumerics: "
+        "'METR-LA', 'CycleGAN') and no retrieved paper mentions any of them.",
+    )
 
 
 class LLMSettings(BaseModel):

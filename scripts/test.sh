@@ -13,12 +13,18 @@ python3 -m venv .venv
   --fail-under citation_validity=1.0 \
   --fail-under hit@5=0.95 \
   --fail-under factoid.key_fact_recall=0.8 \
-  --fail-under refusal_precision=0.85 \
-  --fail-under refusal_recall=0.7 \
+  --fail-under refusal_precision=0.9 \
+  --fail-under refusal_recall=0.8 \
   --fail-under citation_precision=0.95
-# the held-out set (never used for tuning) must not regress either
+# the held-out sets must not regress either (heldout2 was written blind to the refusal code)
 .venv/bin/paperchat eval eval/heldout.jsonl --fresh --out eval/runs/ci-heldout \
   --fail-under citation_validity=1.0 \
   --fail-under hit@5=0.95 \
-  --fail-under refusal_precision=0.85 \
-  --fail-under refusal_recall=0.65
+  --fail-under refusal_precision=0.9 \
+  --fail-under refusal_recall=0.75
+.venv/bin/paperchat eval eval/heldout2.jsonl --fresh --out eval/runs/ci-heldout2 \
+  --fail-under citation_validity=1.0 \
+  --fail-under hit@5=0.95 \
+  --fail-under key_fact_recall=0.7 \
+  --fail-under refusal_precision=0.9 \
+  --fail-under refusal_recall=0.75

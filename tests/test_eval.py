@@ -185,3 +185,18 @@ def test_llm_judge_asks_the_configured_server_and_falls_back_when_it_fails(llm_s
     assert len(llm_server.chat_requests) == 2
     llm_server.script(Status(500))
     assert judge("Something new.", SOURCES[0].abstract) is True and fallback_calls == ["Something new."]
+
+
+def test_answerable_groups_report_false_refusals_not_a_vacuous_recall():
+    recs = [
+        {"id": "a", "type": "which-paper", "refused": True, "scores": {}},
+        {"id": "b", "type": "which-paper", "refused": False, "scores": {}},
+        {"id": "c", "type": "unanswerable", "refused": True, "scores": {}},
+        {"id": "d", "type": "unanswerable", "refused": False, "scores": {}},
+    ]
+    s = summarize(recs)
+    assert s["which-paper"]["false_refusal_rate"] == 0.5
+    assert "refusal_recall" not in s["which-paper"] and "refusal_precision" not in s["which-paper"]
+    assert s["overall"]["refusal_precision"] == 0.5 and s["overall"]["refusal_recall"] == 0.5
+    assert s["overall"]["false_refusal_rate"] == 0.5
+    assert "false_refusal_rate" not in s["unanswerable"]

@@ -66,3 +66,50 @@ def test_the_check_can_be_switched_off(engine):
 
     answer = Engine(loose, auto_ingest=False).ask("What batch size was used to pretrain YuLan-Mini?")
     assert not answer.refused  # the old behaviour: on-topic sentences quoted
+
+
+def test_digits_of_names_and_reference_years_are_not_figures():
+    q = "What ImageNet top-1 accuracy does the method reach?"
+    slot = asked_slot(q)
+    assert not slot.filled_by("State of the art on CIFAR-10/100 with ResNet-50 and GPT-3 accuracy.", q)
+    assert not slot.filled_by("Accuracy is better than FitNets (Romero et al. (2015)).", q)
+    assert slot.filled_by("It reaches 80.0% top-1 accuracy on ImageNet.", q)
+
+
+def test_a_cue_the_title_names_is_the_subject_not_the_figure():
+    q = "What LoRA rank r was used for GPT-3?"
+    line = "LoRA reduces the number of trainable parameters by 10,000 times."
+    assert asked_slot(q).filled_by(line, q)  # without the paper's title "LoRA" looks like a cue
+    assert not asked_slot(q).filled_by(line, q, "LoRA: Low-Rank Adaptation of Large Language Models")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("What end-point error on MPI Sintel did it get?", "We achieve EPE=4.26 on the Sintel benchmark."),
+        ("What robust accuracies are reported?", "LTD reaches a robust accuracy of 58.19%."),
+        ("What speed-up is reported on SQuAD?", "The pruned BERT is 2.4x faster on SQuAD."),
+    ],
+)
+def test_a_slot_is_filled_by_its_acronym_singular_or_adjective(question, sentence):
+    assert asked_slot(question).filled_by(sentence, question)
+
+
+def test_another_papers_figure_must_be_about_the_question_subject(engine):
+    from rag.answer.extractive import answer_extractive
+    from rag.retrieve import Source
+
+    def src(n: int, title: str, abstract: str) -> Source:
+        return Source(n=n, paper_id=f"p{n}", title=title, abstract=abstract, chunk_id=f"p{n}#0",
+                      passage=abstract, score=1.0 / n, relevance=0.6)
+
+    q = "How many A100 GPUs were used to train OPT-175B?"
+    opt = src(1, "OPT: Open Pre-trained Transformers",
+              "We describe how we trained OPT-175B on GPUs and the cost of training it. It matches GPT-3.")
+    other = "GLM-130B outperforms OPT-175B on many benchmarks. It runs inference on 8 A100 GPUs."
+    # a wide margin: only whether the sentence is about OPT-175B decides
+    draft = answer_extractive(q, [opt, src(2, "GLM-130B", other)], engine.embedder, slot_margin=1.0)
+    assert draft.refused  # GLM-130B's own GPU count does not answer a question about OPT-175B
+    stated = "GLM-130B outperforms OPT-175B. OPT-175B was trained on 992 A100 GPUs, we estimate."
+    draft = answer_extractive(q, [opt, src(2, "GLM-130B", stated)], engine.embedder, slot_margin=1.0)
+    assert not draft.refused and draft.text.splitlines()[0].endswith("[2]")

@@ -14,6 +14,7 @@ from ingest.embed import CachedEmbedder
 from ingest.tokens import count_tokens
 
 from ..grounding import content_words, evidence_sentences
+from ..names import question_names, text_words
 from ..retrieve import Source
 from ..types import Draft
 from .slots import asked_slot
@@ -74,14 +75,32 @@ def answer_extractive(
     GPUs") is answered only if a sentence close to the best one states it; that sentence leads.
     """
     started = time.perf_counter()
-    ranked = [r for r in rank_sentences(question, sources, embedder) if r[0] >= floor]
+    every = rank_sentences(question, sources, embedder)
+    ranked = [r for r in every if r[0] >= floor]
     slot = asked_slot(question) if check_slot and ranked else None
     filler = None
     if slot is not None:
-        # From the paper of the best sentence (the one the question is about), or close to the
-        # best: a GPU count from an unrelated paper does not answer "how many GPUs trained X".
-        near = [r for r in ranked if r[1] == ranked[0][1] or r[0] >= ranked[0][0] - slot_margin]
-        filler = next((r for r in near if slot.filled_by(r[2], question)), None)
+        # A figure about X is stated next to X: a sentence of another paper fills the slot only
+        # if it names everything the question names that the best paper does ("OPT-175B"), so
+        # GLM-130B's own GPU count does not answer "how many GPUs trained OPT-175B".
+        best = ranked[0][1]
+        paper = next((s for s in sources if s.n == best), None)
+        has = text_words(f"{paper.title} {paper.abstract}") if paper else set()
+        subject = [n for n in question_names(question) if n.found_in(has)]
+
+        def about_subject(text: str) -> bool:
+            words = text_words(text)
+            return all(n.found_in(words) for n in subject)
+
+        # Every sentence of the best paper may fill the slot, even one under the floor: the
+        # paper is the question's subject and the slot word is the evidence.
+        near = [
+            r
+            for r in every
+            if r[1] == best or (r[0] >= ranked[0][0] - slot_margin and about_subject(r[2]))
+        ]
+        titles = {s.n: s.title for s in sources}
+        filler = next((r for r in near if slot.filled_by(r[2], question, titles[r[1]])), None)
         if filler is None:
             title = next((s.title for s in sources if s.n == ranked[0][1]), "")
             return Draft(

@@ -32,7 +32,7 @@ _GENERIC = _ASKS_FOR_PAPER | frozenset(
 # Measures: "what <measure> ..." asks for a number.
 _MEASURES = (
     "percentage|percent|fraction|share|proportion|number|size|rate|ratio|accuracy|score|scores|"
-    "error|auroc|auc|fid|bleu|rouge|perplexity|f1|speed-?up|latency|throughput|learning rate|"
+    "accuracies|error|errors|auroc|auc|fid|bleu|rouge|perplexity|f1|speed-?up|latency|throughput|learning rate|"
     "batch size|rank|depth|width|dimension|budget|cost|count|amount|improvement|reduction|gain|"
     "margin|temperature|length|duration|win rate|pass rate|pass ratio|parameters|tokens"
 )
@@ -52,6 +52,14 @@ _HOW_QUANTITY = re.compile(r"\b(?:how (?:many|much|long|large|big|fast|often|sma
 _MEASURE_WORDS = re.compile(r"^(?:" + _MEASURES + r")$")
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*|[?,;:()]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A measure is often stated by its adjective: "2.4x faster" states a speed-up.
+_SAME_MEASURE = {
+    "speedup": {"faster", "speedups", "accelerates", "accelerated", "acceleration"},
+    "reduction": {"smaller", "fewer", "less", "reduces", "reduced", "reducing"},
+    "improvement": {"improves", "improved", "better", "higher", "gain", "gains"},
+}
+_CITATION_YEAR = re.compile(r"\((?:[^()]*?[A-Za-z.,]\s+)?(?:19|20)\d\d[a-z]?\)")
+_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,/+]|-(?=[A-Za-z0-9]))*")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -69,17 +77,22 @@ class Slot:
     number: bool
     cues: tuple[str, ...] = ()
     label: str = ""  # the wh-phrase as written ("batch size", "A100 GPUs"), for messages
+    acronym: str = ""  # initials of a multi-word head ("end-point error" → "epe"), also a match
 
     def describe(self) -> str:
         return f"the {self.label or 'figure'} asked for"
 
-    def filled_by(self, sentence: str, question: str) -> bool:
+    def filled_by(self, sentence: str, question: str, title: str = "") -> bool:
+        """Whether ``sentence`` states the slot. A cue the paper's ``title`` names is the
+        paper's subject ("LoRA"), on every line of it, so it cues nothing."""
         tokens = set(_TOKEN.findall(sentence.lower().replace("-", "")))
-        named = all(_variants(w) & tokens for w in self.words)
+        named = all(_variants(w) & tokens for w in self.words) or self.acronym in tokens
         if not self.number:
             return named
-        cued = named or any(_variants(w) & tokens for w in self.cues) or not (self.words or self.cues)
-        return cued and bool(_numbers(sentence) - _numbers(question))
+        in_title = set(_TOKEN.findall(title.lower().replace("-", "")))
+        cues = [w for w in self.cues if not _variants(w) & in_title]
+        cued = named or any(_variants(w) & tokens for w in cues) or not (self.words or self.cues)
+        return cued and bool(_quantities(sentence) - _numbers(question))
 
 
 def asked_slot(question: str) -> Slot | None:
@@ -98,7 +111,9 @@ def asked_slot(question: str) -> Slot | None:
     cues = tuple(t.lower().replace("-", "") for t in content[:-1] if _is_name(t))
     if not number and not head:
         return None
-    return Slot(head, number, cues, " ".join(phrase))
+    pieces = [p for t in content if t.isalpha() or "-" in t for p in t.lower().split("-") if p]
+    acronym = "".join(p[0] for p in pieces) if len(pieces) >= 3 else ""
+    return Slot(head, number, cues, " ".join(phrase), acronym)
 
 
 def _is_name(word: str) -> bool:
@@ -127,11 +142,20 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
+def _quantities(text: str) -> set[str]:
+    """Numbers that state an amount: "95M", "3-layer", "88.9%", "10,000" — not the digits of a
+    name ("CIFAR-10/100", "GPT-3", "A100", "top-1"), which a run starting with a letter is."""
+    text = _CITATION_YEAR.sub(" ", text)  # "(Romero et al. (2015))": a reference, not a result
+    return {n for run in _RUN.findall(text) if run[0].isdigit() for n in _numbers(run)}
+
+
 def _variants(word: str) -> set[str]:
     """Plural and British/American spellings: the same slot, however a sentence writes it."""
-    forms = {word, word + "s", word + "es"}
+    forms = {word, word + "s", word + "es"} | _SAME_MEASURE.get(word, set())
     if word.endswith("s"):
         forms.add(word[:-1])
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")  # "accuracies" → "accuracy"
     for a, b in (("ise", "ize"), ("isa", "iza"), ("our", "or"), ("licence", "license")):
         forms |= {f.replace(a, b) for f in forms} | {f.replace(b, a) for f in forms}
     return forms
