@@ -6,6 +6,7 @@ vanish with the process. Prints one JSON object per step; the test asserts on th
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -86,9 +87,17 @@ def main(root: Path) -> None:
         if done and not filled:
             filled = True
             free = shutil.disk_usage(mnt).free
-            with filler.open("wb") as f:
-                f.truncate(0)
-                f.write(b"\0" * max(0, free - 96 * 1024))
+            # Chunked, stopping at ENOSPC: the ingest's writer thread keeps writing while we
+            # fill, so `free` can shrink before our write lands (a CI run hit exactly that).
+            left = max(0, free - 96 * 1024)
+            with filler.open("wb", buffering=0) as f:  # unbuffered: nothing left to flush
+                while left > 0:
+                    try:
+                        left -= f.write(b"\0" * min(left, 1 << 20))
+                    except OSError as exc:
+                        if exc.errno != errno.ENOSPC:
+                            raise
+                        break
 
     try:
         ingest_paths(settings, [src], progress=fill_disk)
