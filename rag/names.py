@@ -15,8 +15,9 @@ are words anyone may use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.+^]|-(?=[A-Za-z0-9]))*")
 _ALNUM = re.compile(r"[a-z0-9]+")
@@ -43,7 +44,7 @@ class Name:
     parts: tuple[str, ...]  # lower-cased name parts, all of which must occur ("metr", "la")
     joined: str  # the whole name without separators ("metrla"), enough on its own
 
-    def found_in(self, words: set[str]) -> bool:
+    def found_in(self, words: Set[str]) -> bool:
         return self.joined in words or all(p in words for p in self.parts)
 
 
@@ -63,12 +64,14 @@ def question_names(question: str) -> list[Name]:
     return list(out.values())
 
 
-def text_words(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def text_words(text: str) -> frozenset[str]:
     """Every lower-cased word of ``text``, hyphenated words joined ("metr-la" → "metrla"), and
     the acronyms that compounds and Title Case phrases spell ("mixture-of-experts" → "moe",
     "Reinforcement Learning from Human Feedback" → "rlhf"): abstracts often write out what a
     question abbreviates. Only those two forms, because three initials anywhere in a few
-    hundred words would match most acronyms by chance."""
+    hundred words would match most acronyms by chance. Cached: every question asks it of the
+    same few hundred abstracts."""
     words = set(_ALNUM.findall(text.lower()))
     for w in _WORD.findall(text):
         if "-" in w or "." in w:
@@ -77,7 +80,7 @@ def text_words(text: str) -> set[str]:
             words |= _initials(w.split("-"))
     for run in _TITLE_RUN.finditer(text):
         words |= _initials(run.group().replace("-", " ").split())
-    return words
+    return frozenset(words)
 
 
 def _initials(phrase: list[str]) -> set[str]:

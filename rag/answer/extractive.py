@@ -102,7 +102,7 @@ def answer_extractive(
         titles = {s.n: s.title for s in sources}
         filler = next((r for r in near if slot.filled_by(r[2], question, titles[r[1]])), None)
         if filler is None:
-            title = next((s.title for s in sources if s.n == ranked[0][1]), "")
+            title = paper.title if paper else ""
             return Draft(
                 text=(
                     f"The retrieved abstracts do not state {slot.describe()}. The closest match, "
