@@ -31,7 +31,7 @@ _VOCABULARY = frozenset(
 _FUNCTION_WORDS = frozenset("of from for the and to in on with by a an".split())
 # Three or more capitalised words, function words allowed between them.
 _TITLE_RUN = re.compile(
-    r"\b[A-Z][\w-]*(?:\s+(?:(?:of|from|for|the|and|to|in|on|with|by)\s+)?[A-Z][\w-]*){2,}"
+    rf"\b[A-Z][\w-]*(?:\s+(?:(?:{'|'.join(sorted(_FUNCTION_WORDS))})\s+)?[A-Z][\w-]*){{2,}}"
 )
 _QUANTITY = re.compile(r"^\d+(?:\.\d+)?(?:[kmbt]|x|bit)?$", re.I)
 
