@@ -88,7 +88,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     path, built = inner.prepare()
     took = f" in {time.perf_counter() - started:.1f} s" if built else " (already built)"
+    quality = inner.quality
+    if quality is not None and not quality.ok:
+        print(f"warning: {inner.notice}", file=sys.stderr)
+        print(f"int8 encoder built{took} but not used: fp32 torch will embed instead ({path})")
+        return 0
     print(f"int8 encoder ready{took}: {path}")
+    if quality is not None:
+        print(f"  checked on {quality.cpu}: {quality.describe()}")
     return 0
 
 
