@@ -11,7 +11,8 @@ from pathlib import Path
 
 from rag import Answer, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
-from rag.grounding import Grounder, evidence_sentences
+from rag.grounding import Grounder
+from rag.text import evidence_sentences
 
 from . import metrics as m
 from .questions import Question

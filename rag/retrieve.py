@@ -106,7 +106,7 @@ class Retriever:
             return self._bm25
 
     def _document_frequencies(self, records: list) -> None:  # noqa: ANN001
-        from .grounding import content_words
+        from .text import content_words
 
         words_by_paper: dict[str, set[str]] = {}
         for _, meta, doc in records:
@@ -124,7 +124,7 @@ class Retriever:
         about AlexNet scores 0.41 against an unrelated vision paper. Rare question words absent
         from every top paper are the tell.
         """
-        from .grounding import content_words
+        from .text import content_words
 
         words = content_words(question)
         if not words or not sources:

@@ -17,7 +17,7 @@ import pytest
 
 from rag import Answer, Engine, LLMError, Settings, ingest_paths
 from rag.answer.generative import SYSTEM_PROMPT
-from rag.grounding import split_sentences
+from rag.text import split_sentences
 from tests.conftest import ROOT, make_settings, write_jsonl
 from tests.openai_stub import (
     Echo,

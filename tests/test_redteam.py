@@ -20,7 +20,7 @@ from eval.runner import run, summarize
 from ingest.readers import read_paths
 from rag import Engine, ingest_paths
 from rag.answer.generative import SYSTEM_PROMPT
-from rag.grounding import split_sentences
+from rag.text import split_sentences
 from rag.untrusted import PLACEHOLDER, is_instruction
 from tests.conftest import ROOT, make_settings
 from tests.openai_stub import Echo, Responder, ScriptedOpenAIServer

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from ingest.embed import CachedEmbedder
 from ingest.tokens import count_tokens
 
-from ..grounding import content_words, evidence_sentences
 from ..names import question_names, text_words
 from ..retrieve import Source
+from ..text import content_words, evidence_sentences
 from ..types import Draft
 from .slots import asked_slot
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from ingest.tokens import count_tokens
 
-from ..grounding import split_sentences
 from ..retrieve import Source
+from ..text import split_sentences
 from ..types import Draft
 from ..untrusted import defang
 
@@ -191,7 +191,7 @@ _BUT = re.compile(r"\b(but|however|although|though)\b", re.I)
 def _is_refusal(text: str) -> bool:
     """A refusal only when every sentence refuses ("…do not answer this directly, but X [1]"
     is an answer, and grounding judges it)."""
-    from ..grounding import split_sentences
+    from ..text import split_sentences
 
     sentences = split_sentences(text)
     return bool(sentences) and all(

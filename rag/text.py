@@ -1,0 +1,102 @@
+"""The one place that reads text: sentence splitting, content words, citation markers.
+
+Every module that tokenises, splits or strips markers imports from here, so the question,
+the abstracts and the answers are all read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .untrusted import clean_spans
+
+# [1]  [1, 2]  [1,2]  [1-3]  [1–3]  [1; 4]  — and runs of them: [1][2]
+MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:[,;]|[-–—]|and)\s*\d+)*)\]")
+_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–—-]+\])*\s+(?=[\"“'(]?[A-Z0-9])")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%]*[A-Za-z0-9%]|[A-Za-z0-9]")
+_STOP = frozenset(
+    """a an and are as at be been being but by can could did do does for from had has have how
+    in into is it its of on or our such that the their them these they this those to was we were
+    what when where which while who why will with would paper papers study work propose proposed
+    approach method methods show shows shown results also than then there using use used based""".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|cf|Fig|Eq|Sec|approx|resp)\.|\b[A-Z]\.)$")
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with character spans; citation markers stay with the sentence they end."""
+    raw = _split(text)
+    out: list[Sentence] = []
+    for sent in raw:  # re-join splits made after abbreviations ("e.g. ImageNet")
+        if out and (_ABBREV.search(out[-1].text) or not strip_markers(sent.text)):
+            out[-1] = Sentence(text[out[-1].start : sent.end], out[-1].start, sent.end)
+        else:
+            out.append(sent)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def evidence_sentences(text: str) -> tuple[Sentence, ...]:
+    """The sentences of an abstract that can be quoted or count as support: instruction-like
+    text (``rag.untrusted``) removed. Cached: the answerer, the grounding check and the eval
+    judge all ask for the same abstracts."""
+    sentences = split_sentences(text) or [Sentence(text, 0, len(text))]
+    spans = clean_spans(text, [(x.start, x.end) for x in sentences])
+    return tuple(Sentence(text[a:b], a, b) for a, b in spans)
+
+
+def _split(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text):  # a line break always ends a sentence
+        base, chunk = line.start(), line.group(0)
+        pos = 0
+        for match in _SENT_END.finditer(chunk):
+            # trailing markers ("… result. [2]") stay with the sentence they end
+            seg_end = match.start() + len(match.group(0).rstrip())
+            _append(out, chunk, base, pos, seg_end)
+            pos = match.end()
+        _append(out, chunk, base, pos, len(chunk))
+    return out
+
+
+def _append(out: list[Sentence], chunk: str, base: int, lo: int, hi: int) -> None:
+    piece = chunk[lo:hi]
+    if piece.strip():
+        lead = len(piece) - len(piece.lstrip())
+        start = base + lo + lead
+        out.append(Sentence(piece.strip(), start, start + len(piece.strip())))
+
+
+def parse_markers(sentence: str) -> list[int]:
+    """All citation numbers in a sentence, in order, ranges expanded ("[1-3]" → 1, 2, 3)."""
+    numbers: list[int] = []
+    for match in MARKER.finditer(sentence):
+        for part in re.split(r"\s*(?:[,;]|and)\s*", match.group(1)):
+            bounds = re.split(r"\s*[-–—]\s*", part)
+            if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
+                lo, hi = int(bounds[0]), int(bounds[1])
+                if 0 < hi - lo <= 20:
+                    numbers.extend(range(lo, hi + 1))
+                    continue
+            numbers.extend(int(b) for b in bounds if b.isdigit())
+    return numbers
+
+
+def strip_markers(sentence: str) -> str:
+    return MARKER.sub("", sentence).strip()
+
+
+def content_words(text: str) -> set[str]:
+    words = {w.lower().rstrip(".") for w in _WORD.findall(text)}
+    return {w for w in words if w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w))}
