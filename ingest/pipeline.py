@@ -34,6 +34,7 @@ class IngestReport:
     chunks_written: int = 0
     chunks_total: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    failed_files: list[tuple[str, str]] = field(default_factory=list)  # (file, why) not read
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -45,6 +46,9 @@ class IngestReport:
             f"chunks written {self.chunks_written} · in index {self.chunks_total}"
             f" · {self.seconds:.1f} s",
         ]
+        if self.failed_files:
+            lines.append(f"could not read {len(self.failed_files)} file(s); their papers were left as they were:")
+            lines.extend(f"  {f}: {why}" for f, why in self.failed_files)
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} record(s):")
             lines.extend(f"  {s}" for s in self.skipped[:20])
@@ -81,6 +85,7 @@ def ingest(
         records=read.records,
         duplicates=read.duplicates,
         skipped=list(read.skipped),
+        failed_files=list(read.failed),
     )
     chunking = f"{chunk_size}/{chunk_overlap}"
     states = index.paper_states()
@@ -117,7 +122,7 @@ def ingest(
         changed = True
     if prune:
         seen = {p.paper_id for p in read.papers}
-        report.pruned = _prune(index, states, seen, read.files, paths)
+        report.pruned = _prune(index, states, seen, read.files, paths, {f for f, _ in read.failed})
         changed = changed or report.pruned > 0
     if changed:
         index.bump_revision()
@@ -186,12 +191,16 @@ def _prune(
     seen: set[str],
     files: list[str],
     paths: list[str | Path],
+    unread: set[str],
 ) -> int:
-    """Remove papers not seen this run whose every source was scanned (or is gone)."""
+    """Remove papers not seen this run whose every source was scanned (or is gone); a file that
+    could not be read this time keeps its papers."""
     scanned = set(files)
     roots = [Path(p).expanduser().resolve() for p in paths]
 
     def covered(source: str) -> bool:
+        if source in unread:
+            return False
         src = Path(source)
         return source in scanned or not src.exists() or any(r in src.parents for r in roots)
 

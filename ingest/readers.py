@@ -41,6 +41,7 @@ class ReadResult:
     papers: list[Paper] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why) not read at all
     records: int = 0  # papers read before duplicates were collapsed
     duplicates: int = 0
 
@@ -67,21 +68,26 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 def read_paths(paths: Iterable[str | Path]) -> ReadResult:
     """Read every file under ``paths``; collapse duplicate papers, remembering each source.
 
-    Raises ``IngestError`` (naming the file) for a file that is unreadable, empty, binary or
-    holds no valid record, before anything is returned, so callers never write half an input.
+    A file that is unreadable, empty, binary or holds no valid record is named in ``failed``
+    and the rest are read: a folder with one bad file still ingests the others. A single file
+    given on its own, or a set where no file can be read, raises ``IngestError`` (naming the
+    file) before anything is returned, so callers never write half an input.
     """
     files = discover(paths)
     if not files:
         raise IngestError(f"no readable files under {', '.join(map(str, paths))}")
-    result = ReadResult(files=[str(f) for f in files])
+    result = ReadResult()
     by_id: dict[str, Paper] = {}
     for file in files:
-        valid = 0
-        for item in read(file):
-            if isinstance(item, Skipped):
-                result.skipped.append(item)
-                continue
-            valid += 1
+        try:
+            items = _read_whole(file, result)
+        except IngestError as exc:
+            if len(files) == 1:
+                raise
+            result.failed.append((str(file), str(exc).removeprefix(f"{file}: ")))
+            continue
+        result.files.append(str(file))
+        for item in items:
             result.records += 1
             seen = by_id.get(item.paper_id)
             if seen is None:
@@ -90,11 +96,22 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
                 result.duplicates += 1
                 if item.sources[0] not in seen.sources:
                     seen.sources.append(item.sources[0])
-        if valid == 0:
-            why = "; ".join(s.reason for s in result.skipped if s.source == str(file))[:200]
-            raise IngestError(f"{file}: no valid record" + (f" ({why})" if why else ""))
+    if not result.files:
+        raise IngestError("no file could be read: " + "; ".join(f"{f}: {why}" for f, why in result.failed[:5]))
     result.papers = list(by_id.values())
     return result
+
+
+def _read_whole(file: Path, result: ReadResult) -> list[Paper]:
+    """One file's papers (its record skips go to ``result``); ``IngestError`` if it has none."""
+    papers, skipped = [], []
+    for item in read(file):
+        (skipped if isinstance(item, Skipped) else papers).append(item)
+    if not papers:
+        why = "; ".join(s.reason for s in skipped)[:200]
+        raise IngestError(f"{file}: no valid record" + (f" ({why})" if why else ""))
+    result.skipped.extend(skipped)
+    return papers
 
 
 def read(path: str | Path) -> Iterator[Paper | Skipped]:

@@ -82,16 +82,40 @@ def test_interrupted_write_is_completed_without_duplicates(tmp_path: Path):
     assert chunk_ids(settings) == full
 
 
-def test_bad_file_leaves_existing_index_untouched(tmp_path: Path):
+def test_a_bad_file_on_its_own_leaves_the_index_untouched(tmp_path: Path):
     settings = make_settings(tmp_path)
-    good = corpus(tmp_path)
-    ingest_paths(settings, [good])
+    ingest_paths(settings, [corpus(tmp_path)])
     before = chunk_ids(settings)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     with pytest.raises(IngestError, match="bad.txt"):
-        ingest_paths(settings, [good, bad])
+        ingest_paths(settings, [bad])
     assert chunk_ids(settings) == before
+
+
+def test_a_folder_with_one_unreadable_file_ingests_the_rest_and_says_which(tmp_path: Path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    corpus(folder, "a.jsonl")
+    corpus(folder, "b.jsonl", topics=("protein folding", "speech coding"), prefix="q")
+    (folder / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ingest", str(folder), "--index-path", str(tmp_path / "idx")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 2, proc.stderr  # not everything was read: the exit code says so
+    assert "Traceback" not in proc.stderr
+    assert "read 5 papers from 2 file(s)" in proc.stdout
+    assert f"{folder / 'scan.txt'}: binary file" in proc.stdout
+    assert "1 file(s) could not be read" in proc.stderr
+    settings = make_settings(tmp_path, **{"chroma.path": tmp_path / "idx"})
+    assert len({c.split("#")[0] for c in chunk_ids(settings)}) == 5
+
+    # --prune keeps the papers of a file that could not be read this time
+    (folder / "b.jsonl").write_bytes(b"\x00\x01binary now")
+    report = ingest_paths(settings, [folder], prune=True)
+    assert report.pruned == 0 and len(report.failed_files) == 2
+    assert len({c.split("#")[0] for c in chunk_ids(settings)}) == 5
 
 
 def test_other_embedding_model_is_refused(tmp_path: Path):

@@ -71,6 +71,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps({**report.__dict__, "skipped": [str(s) for s in report.skipped]}, indent=2))
     else:
         print(report.summary())
+    if report.failed_files:  # the readable files are in; the exit code says not all were
+        print(f"paperchat: error: {len(report.failed_files)} file(s) could not be read (listed above)",
+              file=sys.stderr)
+        return EXIT_USER
     return 0
 
 
@@ -228,7 +232,14 @@ def _answering(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("paperchat")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        ours = "unknown (not installed)"
     parser = argparse.ArgumentParser(prog="paperchat", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"paperchat {ours}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="add files of abstracts to the index (default: bundled data/)")
