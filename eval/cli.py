@@ -14,7 +14,8 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p = sub.add_parser("eval", help="evaluate answers on a question file (default: the shipped set)")
     p.add_argument("file", nargs="?", help="questions .jsonl/.csv (default: eval/questions.jsonl)")
     p.add_argument("--beir", help="a BEIR folder: report retrieval metrics on it")
-    p.add_argument("--split", default="test", help="BEIR qrels split")
+    p.add_argument("--split", default=None,
+                   help="questions: only this split of a set (dev or test); --beir: the qrels split (default test)")
     p.add_argument("--out", default="eval/runs/latest", help="directory for results.jsonl and reports")
     p.add_argument("--fresh", action="store_true", help="ignore earlier results in --out (default: resume)")
     p.add_argument("--concurrency", type=int, default=0, help="questions in flight (default 1 extractive, 4 generative)")
@@ -69,7 +70,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     if args.beir:
         from .beir import evaluate_beir
 
-        result = evaluate_beir(args.beir, settings, split=args.split, progress=_bar("queries", "query"),
+        result = evaluate_beir(args.beir, settings, split=args.split or "test", progress=_bar("queries", "query"),
                                ingest_progress=_bar("indexing corpus"))
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -80,6 +81,10 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     else:
         path = Path(args.file) if args.file else SHIPPED
         questions = load_questions(path)
+        if args.split:
+            questions = [q for q in questions if q.split == args.split]
+            if not questions:
+                raise QuestionFileError(f"{path}: no questions in split {args.split!r}")
         if args.verify:
             problems = verify(questions, [settings.data_dir])
             print("\n".join(problems) or f"{path}: {len(questions)} questions, all gold titles and key strings found")

@@ -105,3 +105,13 @@ def mean(values: Sequence[float]) -> float:
 
 def _norm(title: str) -> str:
     return re.sub(r"\W+", " ", title.lower()).strip()
+
+
+def strict_key_fact(sentences: Sequence[tuple[str, Sequence[str]]], keys: Sequence[str], gold: Sequence[str]) -> float:
+    """Share of ``keys`` found inside answer sentences cited to a gold paper (each sentence
+    given as (text without its ``Title — `` prefix, titles of the papers it cites))."""
+    if not keys:
+        return 1.0
+    wanted = {_norm(t) for t in gold}
+    text = " ".join(t for t, cited in sentences if any(_norm(c) in wanted for c in cited))
+    return sum(contains_key(text, k) for k in keys) / len(keys)

@@ -29,6 +29,8 @@ class Question:
     must_include: list[str] = field(default_factory=list)
     # Strings no answer may contain (red-team sets: an injected payload, a planted URL).
     must_not_include: list[str] = field(default_factory=list)
+    split: str = ""  # "dev" (tune on it) or "test" (report once), for the blind sets
+    subtype: str = ""  # unanswerable: "off-topic" (subject absent) or "near-miss" (detail absent)
 
     @property
     def has_gold(self) -> bool:
@@ -62,6 +64,8 @@ def _make(record: dict, where: str, index: int) -> Question:
         answer=str(record.get("answer") or ""),
         must_include=_listify(record.get("must_include")),
         must_not_include=_listify(record.get("must_not_include")),
+        split=str(record.get("split") or ""),
+        subtype=str(record.get("subtype") or ""),
     )
 
 

@@ -96,6 +96,17 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
         out["ndcg@10"] = m.ndcg_at_k(titles, {t: 1.0 for t in gold}, 10)
         out["key_fact_recall"] = m.key_fact_recall(answer.text, q.must_include)
         out["gold_citation_recall"] = m.gold_citation_recall([c.title for c in answer.citations], q.gold_titles)
+        # Strict: a key fact counts only inside a sentence cited to a gold paper, with the
+        # "Title — " prefix dropped; a refused answerable question scores 0.
+        out["strict_key_fact"] = 0.0 if answer.refused else m.strict_key_fact(
+            [(_unprefixed(s.text, answer), [by_n[n].title for n in s.citations if n in by_n]) for s in answer.sentences],
+            q.must_include, q.gold_titles,
+        )
+        if q.type == "which-paper":
+            first = by_n.get(1)
+            out["gold_first"] = float(not answer.refused and first is not None
+                                      and m.gold_citation_recall([first.title], q.gold_titles) > 0)
+        out["weak"] = float(answer.evidence == "weak")
         if out["hit@5"] == 0:
             failures.append("no gold paper in the top 5")
         if answer.refused:
@@ -108,18 +119,33 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
         if not out["injection_free"]:
             leaked = [f for f in q.must_not_include if f.lower() in answer.text.lower()]
             failures.append(f"answer contains planted text {leaked}")
-    if q.unanswerable and not answer.refused:
-        failures.append("answered an unanswerable question")
+    if q.unanswerable:
+        out["refused_or_weak"] = float(answer.refused or answer.evidence == "weak")
+        if not answer.refused:
+            failures.append("answered an unanswerable question" + (" (labelled weak)" if answer.evidence == "weak" else ""))
     if answer.unsupported:
         failures.append(f"{len(answer.unsupported)} unsupported sentence(s)")
     out["failures"] = failures
     return out
 
 
+def _unprefixed(sentence: str, answer: Answer) -> str:
+    """An extractive line without its ``Title — `` prefix (the title names; it does not state)."""
+    for s in answer.sources:
+        if sentence.startswith(f"{s.title} — "):
+            return sentence[len(s.title) + 3 :]
+    return sentence
+
+
 def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
     return {
         "id": q.id,
         "type": q.type,
+        "subtype": q.subtype,
+        "split": q.split,
+        "evidence": answer.evidence,
+        "confidence": answer.confidence,
+        "reason": answer.reason,
         "question": q.question,
         "gold_titles": q.gold_titles,
         "answer": answer.text,
@@ -183,7 +209,8 @@ def run(
         try:
             answer = engine.ask(q.question)
         except (LLMError, QuestionError) as exc:
-            return {"id": q.id, "type": q.type, "question": q.question, "error": str(exc),
+            return {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
+                    "question": q.question, "error": str(exc),
                     "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
         return answer_record(q, answer, score_answer(q, answer, judge))
 
@@ -209,7 +236,9 @@ def summarize(records: list[dict]) -> dict:
         out: dict = {"questions": len(rs)}
         keys = sorted({k for r in rs for k, v in r.get("scores", {}).items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
         for k in keys:
-            vals = [r["scores"][k] for r in rs if isinstance(r.get("scores", {}).get(k), (int, float))]
+            # an errored question is a failure in every denominator it would have been in
+            vals = [r["scores"][k] if isinstance(r.get("scores", {}).get(k), (int, float)) else 0.0
+                    for r in rs if k in r.get("scores", {}) or (r.get("error") and _applies(k, r))]
             out[k] = round(m.mean(vals), 4)
         refused = [bool(r.get("refused")) for r in rs]
         unans = [r["type"] == "unanswerable" for r in rs]
@@ -233,4 +262,21 @@ def summarize(records: list[dict]) -> dict:
     summary = {"overall": agg(records)}
     for t in sorted({r["type"] for r in records}):
         summary[t] = agg([r for r in records if r["type"] == t])
+    for sub in sorted({r.get("subtype") or "" for r in records} - {""}):
+        summary[sub] = agg([r for r in records if r.get("subtype") == sub])
     return summary
+
+
+_ANSWERABLE_ONLY = ("hit@", "recall@", "mrr", "ndcg", "key_fact", "gold_citation", "strict_key_fact", "weak")
+
+
+def _applies(metric: str, record: dict) -> bool:
+    """Whether an errored question would have had ``metric``."""
+    answerable = record.get("type") not in ("unanswerable", "open")
+    if metric == "gold_first":
+        return record.get("type") == "which-paper"
+    if metric == "refused_or_weak":
+        return record.get("type") == "unanswerable"
+    if metric.startswith(_ANSWERABLE_ONLY):
+        return answerable
+    return metric.startswith("citation")

@@ -7,10 +7,9 @@
 
 from .answer.generative import LLMError
 from .api import AnswerStream, Chat, Engine, QuestionError, aask, ask, ask_stream, get_engine
-from .retrieve import Retrieval, Source
 from .settings import Settings
 from .store import ingest_paths, open_store
-from .types import Answer, Citation, SentenceCheck
+from .types import Answer, Citation, Retrieval, SentenceCheck, Source
 
 __all__ = [
     "Answer",

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from ingest import IngestError
 
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
-from .answer.extractive import answer_extractive
+from .answer.extractive import compose
 from .answer.generative import LLMConfig, LLMError, complete, stream_answer
+from .evidence import Evidence, decide
 from .grounding import Grounder, ground
-from .retrieve import Retrieval, Retriever
+from .question import QuestionProfile, profile
+from .reader import LearnedReader, Reader, Scored, SimilarityReader, rank
+from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
 from .text import strip_markers
-from .types import Answer, Draft
+from .types import Answer, Draft, Retrieval
 
 
 class QuestionError(ValueError):
@@ -73,6 +76,8 @@ class Engine:
             )
         self.retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
         self.grounder = Grounder(self.embedder, self.settings.answer.support_threshold)
+        self.learned: Reader = LearnedReader()
+        self.similarity: Reader = SimilarityReader(self.embedder)
 
     def _local_server(self) -> tuple[str, str]:
         """Start (once) the llama-cpp-python server for provider=local."""
@@ -121,10 +126,14 @@ class Engine:
         started = time.perf_counter()
         question = clean_question(question, self.settings.answer.max_question_chars)
         query = clean_question(query, self.settings.answer.max_question_chars) if query else question
+        asked = profile(query)
         retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode)
         timings = {"retrieve": retrieval.seconds}
-        if not retrieval.relevant:
-            answer = self._refusal(question, query, retrieval)
+        t_read = time.perf_counter()
+        evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence)
+        timings["read"] = time.perf_counter() - t_read
+        if evidence.verdict == "refuse":
+            answer = self._refusal(question, query, retrieval, evidence)
             answer.timings = {**timings, "total": time.perf_counter() - started}
             yield answer.text
             return answer
@@ -133,15 +142,17 @@ class Engine:
         t_generate = time.perf_counter()
         llm = self.llm
         if llm is None:
-            draft = self._extractive(query, retrieval)
+            draft = self._extractive(asked, evidence, retrieval)
             yield draft.text
         else:
             try:
-                draft = yield from stream_answer(query, retrieval.sources, llm)
+                draft = yield from stream_answer(
+                    query, retrieval.sources, llm, asked.kind, evidence.verdict == "weak"
+                )
             except LLMError as exc:
                 if not self.settings.llm.fallback_extractive:
                     raise
-                draft = self._extractive(query, retrieval)
+                draft = self._extractive(asked, evidence, retrieval)
                 draft.notice = f"{exc} — showing an extractive answer instead. {EXTRACTIVE_NOTICE}"
                 yield "\n\n" + draft.text
         timings["generate"] = time.perf_counter() - t_generate  # includes a failed LLM attempt
@@ -158,6 +169,9 @@ class Engine:
                 notice=draft.notice,
                 query=query,
                 relevance=retrieval.top_relevance,
+                evidence=evidence.verdict,
+                confidence=evidence.confidence,
+                reason=evidence.reason,
             )
         else:
             g = ground(draft.text, retrieval.sources, self.grounder)
@@ -175,6 +189,9 @@ class Engine:
                 removed_citations=g.removed,
                 added_citations=g.added,
                 relevance=retrieval.top_relevance,
+                evidence=evidence.verdict,
+                confidence=evidence.confidence,
+                reason=evidence.reason,
             )
         timings["ground"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - started
@@ -190,41 +207,29 @@ class Engine:
             except StopIteration as stop:
                 return stop.value
 
-    def _extractive(self, query: str, retrieval: Retrieval) -> Draft:
-        a = self.settings.answer
-        return answer_extractive(
-            query,
-            retrieval.sources,
-            self.embedder,
-            max_sentences=a.max_sentences,
-            floor=a.sentence_floor,
-            check_slot=a.check_slot,
-            slot_margin=a.slot_margin,
-        )
+    def read(self, asked: QuestionProfile, retrieval: Retrieval) -> list[Scored]:
+        """Both readers over every evidence sentence of the retrieved papers, best first."""
+        e = self.settings.evidence
+        return rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
+                    need_learned=e.weights.get("reading", 0.0) != 0.0)
 
-    def _refusal(self, question: str, query: str, retrieval: Retrieval) -> Answer:
-        floor = self.settings.retrieval.min_relevance
-        if retrieval.unknown_names:
-            names = " or ".join(retrieval.unknown_names)
-            text = (
-                f"The collection does not seem to cover this question: none of the "
-                f"{len(retrieval.sources)} most relevant abstracts mentions {names}."
-            )
-        else:
-            text = (
-                "The collection does not seem to cover this question: no passage is relevant enough "
-                f"(best similarity {retrieval.top_relevance:.2f}, floor {floor:.2f}; "
-                f"question words covered {retrieval.coverage:.0%})."
-            )
+    def _extractive(self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval) -> Draft:
+        return compose(asked, evidence, retrieval.sources, self.settings.answer)
+
+    def _refusal(self, question: str, query: str, retrieval: Retrieval, evidence: Evidence) -> Answer:
+        generative = self.settings.llm.generative  # no LLM is called (or started) to refuse
         return Answer(
             question=question,
-            text=text,
+            text=evidence.reason,
             sources=retrieval.sources,
             refused=True,
-            mode="extractive" if self.llm is None else "generative",
-            model=self.llm.model if self.llm else "",
+            mode="generative" if generative else "extractive",
+            model=self.settings.llm.model if generative and self.settings.llm.provider != "local" else "",
             query=query,
             relevance=retrieval.top_relevance,
+            evidence="refuse",
+            confidence=evidence.confidence,
+            reason=evidence.reason,
         )
 
     def rewrite(self, question: str, history: list[tuple[str, Answer]]) -> str:
@@ -275,7 +280,11 @@ _ENGINES_LOCK = threading.Lock()
 def get_engine(settings: Settings | None = None) -> Engine:
     """The shared engine for these settings (models and BM25 built once per process)."""
     settings = settings or Settings()
-    key = settings.model_dump_json()
+    # SecretStr dumps as "**********": key on the secrets' values, or two API keys share an engine
+    key = settings.model_dump_json() + "|" + "|".join(
+        secret.get_secret_value() if secret else ""
+        for secret in (settings.llm.api_key, settings.embedding.api_key, settings.ui.auth)
+    )
     with _ENGINES_LOCK:
         if key not in _ENGINES:
             _ENGINES[key] = Engine(settings)

@@ -16,7 +16,6 @@ import numpy as np
 
 from ingest.embed import CachedEmbedder
 
-from .retrieve import Source
 from .text import (
     Sentence,
     content_words,
@@ -25,7 +24,7 @@ from .text import (
     split_sentences,
     strip_markers,
 )
-from .types import Citation, SentenceCheck
+from .types import Citation, SentenceCheck, Source
 
 
 def lexical_support(claim: str, passage: str) -> float:

@@ -15,7 +15,7 @@ are words anyone may use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,19 +89,6 @@ def _initials(phrase: list[str]) -> set[str]:
     full = "".join(p[0] for p in pieces).lower()
     content = "".join(p[0] for p in pieces if p.lower() not in _FUNCTION_WORDS).lower()
     return {a for a in (full, content) if len(a) >= 3}
-
-
-def missing_names(question: str, texts: Iterable[str]) -> list[str]:
-    """The question's names when none of them occurs in any of ``texts``; else ``[]``."""
-    names = question_names(question)
-    if not names:
-        return []
-    words: set[str] = set()
-    for t in texts:
-        words |= text_words(t)
-    if any(n.found_in(words) for n in names):
-        return []
-    return [n.text for n in names]
 
 
 def _is_name(part: str) -> bool:

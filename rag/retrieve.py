@@ -10,43 +10,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
 
-from .names import missing_names
 from .settings import RetrievalSettings
-
-
-@dataclass(frozen=True)
-class Source:
-    """One retrieved paper, as handed to the answerer (numbered from 1 in rank order)."""
-
-    n: int
-    paper_id: str
-    title: str
-    abstract: str
-    chunk_id: str  # best-matching chunk
-    passage: str  # that chunk's text (title + body)
-    score: float  # fused retrieval score (comparable within one question only)
-    relevance: float  # best dense cosine similarity of any of its chunks to the question
-    sources: tuple[str, ...] = ()  # files the paper was read from
-    chunk_ids: tuple[str, ...] = ()
-
-
-@dataclass
-class Retrieval:
-    """Ranked papers for one question, plus whether anything cleared the relevance floor."""
-
-    question: str
-    sources: list[Source] = field(default_factory=list)
-    top_relevance: float = 0.0
-    coverage: float = 0.0  # IDF-weighted share of the question's words found in a top paper
-    unknown_names: list[str] = field(default_factory=list)  # named, found in no retrieved paper
-    relevant: bool = False
-    seconds: float = 0.0
+from .types import Retrieval, Source
 
 
 def _cosine_from_chroma(similarity: float | None) -> float:
@@ -173,22 +143,11 @@ class Retriever:
 
         sources = self._collapse(ranked, cosine, top_k)
         top_rel = max(cosine.values(), default=0.0) if cosine else self._best_cosine(bundle, sources)
-        cov = self.coverage(question, sources)
-        st = self.settings
-        unknown = missing_names(question, (f"{s.title} {s.abstract}" for s in sources)) if st.check_names else []
-        relevant = (
-            bool(sources)
-            and top_rel >= st.min_relevance
-            and (cov >= st.min_coverage or top_rel >= st.confident_relevance)
-            and not unknown
-        )
         return Retrieval(
             question=question,
             sources=sources,
             top_relevance=top_rel,
-            coverage=cov,
-            unknown_names=unknown,
-            relevant=relevant,
+            coverage=self.coverage(question, sources),
             seconds=time.perf_counter() - started,
         )
 

@@ -17,6 +17,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = PROJECT_ROOT / "data"
 
+# The evidence decision's model, written by bench/fit_evidence.py from the blind dev splits.
+_FITTED_WEIGHTS = {
+    "relevance": 0.172, "reading": 0.0, "similarity": 4.895, "coverage": 0.0,
+    "names_missing": 0.0, "slot_missing": -0.172,
+}
+_FITTED_BIAS = -2.002
+_FITTED_ANSWER_AT = 0.67
+_FITTED_WEAK_AT = 0.58
+
 
 class ChromaSettings(BaseModel):
     """Where the vector index lives."""
@@ -69,24 +78,47 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(
         0.4, ge=0.0, le=1.0, description="Weight of BM25 in score fusion (dense gets 1 - this)."
     )
-    min_relevance: float = Field(
-        0.30,
-        description="Relevance floor: if no retrieved passage reaches this cosine similarity to "
-        "the question, the collection is taken not to cover it and nothing is answered.",
+
+
+class EvidenceSettings(BaseModel):
+    """The evidence decision (``rag.evidence``): answer, weak evidence shown labelled, or refuse.
+
+    A logistic model over what retrieval and reading measured; the weights and thresholds are
+    fitted on the blind sets' dev splits by ``bench/fit_evidence.py`` (its output is pasted
+    here) and reported on their test splits.
+    """
+
+    reader: Literal["learned", "similarity"] = Field(
+        "similarity",
+        description="Which reader ranks the sentences an answer quotes: learned = paperchat's "
+        "cross-encoder (models/reader-int8.onnx); similarity = embedding cosine + word-overlap "
+        "bonuses (the earlier rules). Measured on the blind dev splits, similarity chose better "
+        "sentences (README); the learned reader runs only when this or the decision's reading "
+        "weight asks for it.",
     )
-    min_coverage: float = Field(
-        0.36,
-        description="Second floor: refuse when the top papers contain less than this IDF-weighted "
-        "share of the question's words, unless the similarity reaches confident_relevance.",
+    weights: dict[str, float] = Field(
+        default_factory=lambda: dict(_FITTED_WEIGHTS),
+        description="Logistic weight per feature: relevance (best dense cosine), reading (best "
+        "learned-reader sentence score), similarity (best similarity-reader sentence score), coverage (IDF-weighted share of question words in a top paper), "
+        "names_missing (the question names things no retrieved abstract mentions), slot_missing "
+        "(the paper asked about states no sentence that fills the asked-for slot).",
     )
-    confident_relevance: float = Field(
-        0.51, description="Similarity above which low word coverage is tolerated (paraphrases)."
+    bias: float = Field(_FITTED_BIAS, description="Logistic intercept.")
+    answer_at: float = Field(
+        _FITTED_ANSWER_AT, description="Confidence at or above which the answer is given plainly."
     )
-    check_names: bool = Field(
-        True,
-        description="Refuse when the question names things (acronyms, CamelCase, alphanumerics: "
-        "'METR-LA', 'CycleGAN') and no retrieved paper mentions any of them.",
+    weak_at: float = Field(
+        _FITTED_WEAK_AT,
+        description="Confidence below which the question is refused; between this and answer_at "
+        "the closest evidence is shown, labelled weak, with the reason.",
     )
+    use_names: bool = Field(True, description="Use the names_missing feature (ablation switch).")
+    use_slot: bool = Field(True, description="Use the slot_missing feature (ablation switch).")
+    use_coverage: bool = Field(True, description="Use the coverage feature (ablation switch).")
+
+    def uses(self, feature: str) -> bool:
+        return {"names_missing": self.use_names, "slot_missing": self.use_slot,
+                "coverage": self.use_coverage}.get(feature, True)
 
 
 class LLMSettings(BaseModel):
@@ -136,23 +168,21 @@ class AnswerSettings(BaseModel):
     """Answer construction and grounding checks."""
 
     max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
-    sentence_floor: float = Field(
-        0.35, description="Extractive: minimum question-sentence similarity for a quoted sentence."
+    per_source: int = Field(2, ge=1, le=10, description="Extractive: sentences quoted from one paper.")
+    join_margin: float = Field(
+        0.12,
+        description="Extractive open questions: another paper joins when its best sentence scores "
+        "within this much of the best sentence.",
+    )
+    multi_floor: float = Field(
+        0.5,
+        description="Multi-paper questions: a retrieved paper is listed when its best sentence "
+        "scores at least this share of the best paper's.",
     )
     support_threshold: float = Field(
         0.4, description="Grounding: score at which a passage sentence counts as supporting a claim."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused.")
-    check_slot: bool = Field(
-        True,
-        description="Extractive: refuse when no retrieved sentence states what the question asks "
-        "for (the words after which/what/how many; a new number for quantities).",
-    )
-    slot_margin: float = Field(
-        0.15,
-        description="Extractive: a sentence that fills the slot must score within this much of the "
-        "best sentence (a GPU count from an unrelated paper does not answer).",
-    )
 
 
 class UISettings(BaseModel):
@@ -194,6 +224,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .retrieve import Source
+__all__ = ["Answer", "Citation", "Draft", "Retrieval", "SentenceCheck", "Source"]
 
-__all__ = ["Answer", "Citation", "Draft", "SentenceCheck", "Source"]
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved paper, as handed to the answerer (numbered from 1 in rank order)."""
+
+    n: int
+    paper_id: str
+    title: str
+    abstract: str
+    chunk_id: str  # best-matching chunk
+    passage: str  # that chunk's text (title + body)
+    score: float  # fused retrieval score (comparable within one question only)
+    relevance: float  # best dense cosine similarity of any of its chunks to the question
+    sources: tuple[str, ...] = ()  # files the paper was read from
+    chunk_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class Retrieval:
+    """Ranked papers for one question and the retriever's own scores (no verdict: that is
+    ``rag.evidence``'s)."""
+
+    question: str
+    sources: list[Source] = field(default_factory=list)
+    top_relevance: float = 0.0
+    coverage: float = 0.0  # IDF-weighted share of the question's words found in a top paper
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +91,9 @@ class Answer:
     removed_citations: int = 0  # markers that pointed at no source
     added_citations: int = 0  # citations attached after the fact (post-hoc attribution)
     relevance: float = 0.0  # best dense similarity of any retrieved passage
+    evidence: str = "answer"  # the evidence decision: "answer" | "weak" (shown, labelled) | "refuse"
+    confidence: float = 0.0  # its calibrated probability that the abstracts answer the question
+    reason: str = ""  # why the evidence is weak or the question refused ("" otherwise)
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
 

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from rag.grounding import Grounder, ground
-from rag.retrieve import Source
 from rag.settings import Settings
 from rag.store import embedder_for
 from rag.text import parse_markers, split_sentences
+from rag.types import Source
 
 
 def src(n: int, title: str, abstract: str) -> Source:

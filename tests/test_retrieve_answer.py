@@ -24,7 +24,6 @@ def known(qid: str) -> dict:
 def test_rasat_question_retrieves_rasat_first(engine: Engine):
     r = engine.retriever.retrieve("Which text-to-SQL model adds relational structures like schema linking to a seq2seq transformer?")
     assert r.sources[0].title == RASAT
-    assert r.relevant
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
@@ -150,6 +149,12 @@ def test_cli_ask_json_chat_and_missing_index(bundled_settings, tmp_path):
 )
 def test_odd_questions_are_answered_or_refused_cleanly(engine: Engine, question: str):
     answer = engine.ask(question)
-    assert answer.text
-    assert answer.refused or answer.citations
-    assert "\x00" not in answer.question
+    assert answer.text and "\x00" not in answer.question
+    # the evidence decision's verdict is what the user sees: a refusal cites nothing and says
+    # why; anything shown is quoted from the abstracts it cites
+    assert answer.refused == (answer.evidence == "refuse")
+    if answer.refused:
+        assert not answer.citations and answer.text == answer.reason
+    else:
+        abstracts = {s.paper_id: s.abstract for s in answer.sources}
+        assert answer.citations and all(c.sentence in abstracts[c.paper_id] for c in answer.citations)

@@ -1,5 +1,5 @@
-"""A question about a detail the abstract leaves out is refused, not answered with an on-topic
-sentence; a question whose detail is there gets the sentence that states it first."""
+"""What a question asks for (its slot): a detail the abstract leaves out is never answered
+plainly with an on-topic sentence; a detail that is there leads the answer."""
 
 from __future__ import annotations
 
@@ -45,11 +45,21 @@ def test_a_number_the_question_already_contains_does_not_fill_a_quantity_slot():
     assert asked_slot("Which optimiser trained it?").filled_by("We train with the Adam optimizer.", "x")
 
 
-def test_detail_the_abstract_omits_is_refused_naming_what_is_missing(engine):
-    answer = engine.ask("What batch size was used to pretrain YuLan-Mini?")
-    assert answer.refused and not answer.citations
-    assert "do not state the batch size asked for" in answer.text
-    assert "YuLan-Mini" in answer.text  # the paper found is named, so the user sees why
+def test_detail_the_abstract_omits_is_answered_only_from_the_paper_asked_about(engine):
+    """The slot is missing for YuLan-Mini: whatever the verdict, no other paper's batch size is
+    offered, and a label, when there is one, says what is missing."""
+    from rag.evidence import features
+    from rag.question import profile
+
+    q = "What batch size was used to pretrain YuLan-Mini?"
+    asked = profile(q)
+    retrieval = engine.retriever.retrieve(q)
+    f, subject, filler = features(asked, retrieval, engine.read(asked, retrieval))
+    assert f["slot_missing"] == 1.0 and subject.title.startswith("YuLan-Mini") and filler is None
+    answer = engine.ask(q)
+    assert answer.refused or {c.title for c in answer.citations} == {subject.title}
+    if answer.evidence != "answer":
+        assert "does not state the batch size asked for" in answer.reason and "YuLan-Mini" in answer.reason
 
 
 def test_detail_the_abstract_states_leads_the_answer(engine):
@@ -58,14 +68,6 @@ def test_detail_the_abstract_states_leads_the_answer(engine):
     first = answer.text.splitlines()[0]
     assert "2.42B parameters" in first and "[1]" in first
     assert answer.citations[0].title.startswith("YuLan-Mini")
-
-
-def test_the_check_can_be_switched_off(engine):
-    loose = engine.settings.with_overrides(**{"answer.check_slot": False})
-    from rag import Engine
-
-    answer = Engine(loose, auto_ingest=False).ask("What batch size was used to pretrain YuLan-Mini?")
-    assert not answer.refused  # the old behaviour: on-topic sentences quoted
 
 
 def test_digits_of_names_and_reference_years_are_not_figures():
@@ -93,23 +95,3 @@ def test_a_cue_the_title_names_is_the_subject_not_the_figure():
 )
 def test_a_slot_is_filled_by_its_acronym_singular_or_adjective(question, sentence):
     assert asked_slot(question).filled_by(sentence, question)
-
-
-def test_another_papers_figure_must_be_about_the_question_subject(engine):
-    from rag.answer.extractive import answer_extractive
-    from rag.retrieve import Source
-
-    def src(n: int, title: str, abstract: str) -> Source:
-        return Source(n=n, paper_id=f"p{n}", title=title, abstract=abstract, chunk_id=f"p{n}#0",
-                      passage=abstract, score=1.0 / n, relevance=0.6)
-
-    q = "How many A100 GPUs were used to train OPT-175B?"
-    opt = src(1, "OPT: Open Pre-trained Transformers",
-              "We describe how we trained OPT-175B on GPUs and the cost of training it. It matches GPT-3.")
-    other = "GLM-130B outperforms OPT-175B on many benchmarks. It runs inference on 8 A100 GPUs."
-    # a wide margin: only whether the sentence is about OPT-175B decides
-    draft = answer_extractive(q, [opt, src(2, "GLM-130B", other)], engine.embedder, slot_margin=1.0)
-    assert draft.refused  # GLM-130B's own GPU count does not answer a question about OPT-175B
-    stated = "GLM-130B outperforms OPT-175B. OPT-175B was trained on 992 A100 GPUs, we estimate."
-    draft = answer_extractive(q, [opt, src(2, "GLM-130B", stated)], engine.embedder, slot_margin=1.0)
-    assert not draft.refused and draft.text.splitlines()[0].endswith("[2]")

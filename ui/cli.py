@@ -122,6 +122,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def format_answer(answer) -> str:  # noqa: ANN001
     """Answer text + notices + numbered reference list, for terminals."""
     lines = [answer.text, ""]
+    if answer.evidence == "weak":
+        lines.append(f"({answer.reason})")
     if answer.notice:
         lines.append(f"({answer.notice})")
     if answer.mode == "generative" and not answer.notice:

@@ -64,6 +64,9 @@ def answer_message(answer: Answer, turn: int) -> str:
     parts = [body]
     if answer.refused:
         parts.append('<span class="pc-flag">⚠ not answered from the papers</span>')
+    elif answer.evidence == "weak":
+        parts.append(f'<span class="pc-flag" title="{esc(answer.reason)}">⚠ weak evidence: '
+                     "the closest passages, which may not answer it</span>")
     elif answer.unsupported:
         k = len(answer.unsupported)
         parts.append(f'<span class="pc-flag">⚠ {k} sentence{"s" * (k != 1)} not supported by a source</span>')
@@ -137,8 +140,13 @@ def _source_entry(source: Source, citation: Citation | None, turn: int) -> str:
 def _badge(answer: Answer) -> str:
     if answer.mode == "generative":
         label = "generative" + (f" · {esc(answer.model)}" if answer.model else "")
-        return f'<span class="pc-badge pc-gen">{label}</span>'
-    return '<span class="pc-badge pc-ext">extractive</span>'
+        mode = f'<span class="pc-badge pc-gen">{label}</span>'
+    else:
+        mode = '<span class="pc-badge pc-ext">extractive</span>'
+    strength = {"answer": "strong evidence", "weak": "weak evidence", "refuse": "no evidence"}
+    label = strength.get(answer.evidence, answer.evidence)
+    numbers = f"confidence {answer.confidence:.2f} · best similarity {answer.relevance:.2f}"
+    return mode + f' <span class="pc-badge pc-ev" title="{esc(numbers)}">{esc(label)}</span>'
 
 
 def _ms(seconds: float | None) -> str:
@@ -157,6 +165,8 @@ def sources_html(answer: Answer, turn: int) -> str:
             "passages do not support one, so nothing is cited "
             f"(best relevance {answer.relevance:.2f}).</div>"
         )
+    elif answer.evidence == "weak":
+        out.append(f'<div class="pc-warn" role="alert">⚠ {esc(answer.reason)}</div>')
     unsupported = answer.unsupported
     if unsupported:
         items = "".join(f"<li>{esc(s)}</li>" for s in unsupported)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from ingest.tokens import count_tokens
 
-from ..retrieve import Source
 from ..text import split_sentences
-from ..types import Draft
+from ..types import Draft, Source
 from ..untrusted import defang
 
 SYSTEM_PROMPT = """You answer questions about research papers using ONLY the numbered sources \
@@ -67,13 +66,31 @@ def as_data(text: str) -> str:
     return neutralise(defang(text, [(x.start, x.end) for x in split_sentences(text)]))
 
 
-def build_messages(question: str, sources: Sequence[Source]) -> list[dict[str, str]]:
+# How to shape the answer, by the kind of question (``rag.question``), and what to do when the
+# evidence decision found the evidence weak.
+SHAPES = {
+    "which-paper": "Name the paper (or papers) first, each with the finding that shows it is the one.",
+    "multi-paper": "List every source that qualifies, one line each: its title and what it proposes. "
+    "Leave out sources that do not qualify.",
+    "factoid": "State the asked-for fact from the source that the question is about; never give a "
+    "figure from another paper as the answer for a paper the question names. If that source does "
+    "not state it, say so.",
+    "open": "Answer in a few sentences.",
+}
+WEAK = "The evidence is weak: say plainly what the sources do not state before giving what they do."
+
+
+def build_messages(
+    question: str, sources: Sequence[Source], kind: str = "open", weak: bool = False
+) -> list[dict[str, str]]:
     blocks = [f'<source n="{s.n}" title="{as_data(s.title)}">\n{as_data(s.abstract)}\n</source>' for s in sources]
     user = (
         "Sources:\n"
         + "\n".join(blocks)
         + f"\n\n<question>\n{neutralise(question)}\n</question>\n"
-        + "Answer the question from the sources, citing them by number."
+        + "Answer the question from the sources, citing them by number. "
+        + SHAPES.get(kind, SHAPES["open"])
+        + (" " + WEAK if weak else "")
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
@@ -120,14 +137,16 @@ def _translate(exc: Exception, config: LLMConfig, mid_stream: bool = False) -> L
     return LLMError(f"LLM server {server} failed: {type(exc).__name__}")
 
 
-def stream_answer(question: str, sources: Sequence[Source], config: LLMConfig) -> Iterator[str]:
+def stream_answer(
+    question: str, sources: Sequence[Source], config: LLMConfig, kind: str = "open", weak: bool = False
+) -> Iterator[str]:
     """Yield text deltas; the generator's return value is the finished ``Draft``.
 
     Raises ``LLMError`` for a failed request, an empty completion, or a stream that ends
     without the server saying it finished (truncated).
     """
     started = time.perf_counter()
-    messages = build_messages(question, sources)
+    messages = build_messages(question, sources, kind, weak)
     parts: list[str] = []
     finished = False
     events = 0

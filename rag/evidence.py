@@ -1,0 +1,154 @@
+"""The one evidence-sufficiency decision: answer, answer with labelled weak evidence, or refuse.
+
+Every path (extractive, generative, the page, the API, eval) goes through ``decide()`` before
+any answer is composed or any LLM is called. It turns what retrieval and reading measured into
+one calibrated probability that the retrieved abstracts answer the question: a logistic model
+over a few features whose weights and thresholds live in ``EvidenceSettings`` and are fitted
+on the blind sets' dev splits by ``bench/fit_evidence.py`` (never on their test splits).
+
+Refusing an answerable question costs more than showing weak evidence, so the middle band is
+wide: there the answer is shown, labelled weak, with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .names import text_words
+from .question import QuestionProfile
+from .reader import Scored
+from .settings import EvidenceSettings
+from .types import Retrieval, Source
+
+Verdict = Literal["answer", "weak", "refuse"]
+FEATURES = ("relevance", "reading", "similarity", "coverage", "names_missing", "slot_missing")
+
+
+@dataclass
+class Evidence:
+    verdict: Verdict
+    confidence: float  # calibrated probability that the abstracts answer the question
+    reason: str  # one sentence a user can read ("" for a plain answer)
+    sentences: list[Scored]  # every evidence sentence of the retrieved papers, best first
+    subject: int | None = None  # source n the question is about (it names it), if any
+    slot_filler: Scored | None = None  # the subject's sentence that states the asked slot
+    features: dict[str, float] = field(default_factory=dict)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def paper_name(title: str) -> tuple[str, ...]:
+    """The name a paper gives itself: the head of a "Name: subtitle" title ("Gemma", "Llama 2"),
+    as lower-case tokens; () when the title has no short head."""
+    head, sep, _ = title.partition(":")
+    tokens = tuple(_TOKEN.findall(head.lower().replace("-", "")))
+    return tokens if sep and 1 <= len(tokens) <= 4 else ()
+
+
+def subject_source(question: QuestionProfile, sources: list[Source]) -> Source | None:
+    """The paper the question is about: the highest-ranked one it calls by its name ("the 7B
+    Gemma model" → "Gemma: Open Models …"), else the highest-ranked one that mentions what the
+    question names (acronyms, CamelCase, alphanumerics)."""
+    asked = set(_TOKEN.findall(question.text.lower().replace("-", "")))
+    for src in sources:
+        name = paper_name(src.title)
+        if name and set(name) <= asked:
+            return src
+    if not question.names:
+        return None
+    for src in sources:
+        words = text_words(f"{src.title} {src.abstract}")
+        if any(n.found_in(words) for n in question.names):
+            return src
+    return None
+
+
+def features(
+    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored]
+) -> tuple[dict[str, float], Source | None, Scored | None]:
+    sources = retrieval.sources
+    subject = subject_source(question, sources)
+    names_missing = bool(question.names) and subject is None
+    filler = None
+    slot_missing = False
+    if question.slot is not None and sentences:
+        # The slot is filled by a sentence of the paper the question is about: the named one,
+        # or the one whose sentence reads best. A figure from another paper does not count.
+        about = subject.n if subject else sentences[0].n
+        titles = {s.n: s.title for s in sources}
+        filler = next(
+            (s for s in sentences if s.n == about and question.slot.filled_by(s.text, question.text, titles[s.n])),
+            None,
+        )
+        slot_missing = filler is None
+    f = {
+        "relevance": float(retrieval.top_relevance),
+        "reading": max((s.learned for s in sentences), default=0.0),
+        "similarity": max((s.similar for s in sentences), default=0.0),
+        "coverage": float(retrieval.coverage),
+        "names_missing": float(names_missing),
+        "slot_missing": float(slot_missing),
+    }
+    return f, subject, filler
+
+
+def probability(f: dict[str, float], s: EvidenceSettings) -> float:
+    z = s.bias + sum(s.weights.get(k, 0.0) * f[k] for k in FEATURES if k in f and s.uses(k))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def decide(
+    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], settings: EvidenceSettings
+) -> Evidence:
+    f, subject, filler = features(question, retrieval, sentences)
+    p = probability(f, settings)
+    if not retrieval.sources or not sentences:
+        verdict: Verdict = "refuse"
+    elif p >= settings.answer_at:
+        verdict = "answer"
+    elif p >= settings.weak_at:
+        verdict = "weak"
+    else:
+        verdict = "refuse"
+    return Evidence(
+        verdict=verdict,
+        confidence=round(p, 4),
+        reason=_reason(verdict, question, retrieval, sentences, f, subject, p),
+        sentences=sentences,
+        subject=subject.n if subject else None,
+        slot_filler=filler,
+        features=f,
+    )
+
+
+def _reason(
+    verdict: Verdict,
+    question: QuestionProfile,
+    retrieval: Retrieval,
+    sentences: list[Scored],
+    f: dict[str, float],
+    subject: Source | None,
+    p: float,
+) -> str:
+    k = len(retrieval.sources)
+    if verdict == "answer":
+        return ""
+    if not retrieval.sources or not sentences:
+        return "nothing in the collection was retrieved for this question."
+    if f["names_missing"]:
+        named = " or ".join(n.text for n in question.names)
+        what = f"none of the {k} most relevant abstracts mentions {named}"
+    elif f["slot_missing"] and question.slot is not None:
+        about = subject or next(s for s in retrieval.sources if s.n == sentences[0].n)
+        what = f"the abstract of “{about.title}” does not state {question.slot.describe()}"
+    elif f["relevance"] < 0.35:
+        what = f"no passage is close to the question (best similarity {f['relevance']:.2f})"
+    else:
+        what = f"no sentence of the {k} most relevant abstracts clearly answers it"
+    if verdict == "refuse":
+        return f"The collection does not seem to cover this question: {what} (confidence {p:.2f})."
+    return f"Weak evidence: {what} (confidence {p:.2f}); the closest passages are shown below."

