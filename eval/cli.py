@@ -22,6 +22,9 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
                    help="exit 1 if METRIC < VALUE (repeatable); METRIC is overall or TYPE.METRIC, "
                    "e.g. hit@5=0.95 factoid.key_fact_recall=0.8")
+    p.add_argument("--fail-over", action="append", default=[], metavar="METRIC=VALUE",
+                   help="exit 1 if METRIC > VALUE (repeatable), for rates where lower is better, "
+                   "e.g. false_refusal_rate=0.25")
     p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two results.jsonl files")
     p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
     return p
@@ -34,13 +37,21 @@ def _thresholds(specs: list[str]) -> dict[str, float]:
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise QuestionFileError(f"--fail-under expects METRIC=NUMBER, got {spec!r}") from None
+            raise QuestionFileError(f"--fail-under/--fail-over expect METRIC=NUMBER, got {spec!r}") from None
     return out
 
 
-def check_thresholds(summary: dict, thresholds: dict[str, float]) -> list[str]:
-    """``metric`` reads the overall figures, ``type.metric`` one question type's."""
+def check_thresholds(summary: dict, thresholds: dict[str, float], ceilings: dict[str, float] | None = None) -> list[str]:
+    """``metric`` reads the overall figures, ``type.metric`` one question type's (or subtype's)."""
     failures = []
+    for name, maximum in (ceilings or {}).items():
+        group, _, metric = name.rpartition(".")
+        figures = summary.get(group or "overall", {}) if "overall" in summary else summary
+        value = figures.get(metric)
+        if not isinstance(value, (int, float)):
+            failures.append(f"{name}: not measured in this run")
+        elif value > maximum:
+            failures.append(f"{name} = {value:.3f} > {maximum}")
     for name, minimum in thresholds.items():
         group, _, metric = name.rpartition(".")  # metric names have no dots; "" means overall
         figures = summary.get(group or "overall", {}) if "overall" in summary else summary
@@ -63,6 +74,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         return bar(desc, unit) if bar else None
 
     thresholds = _thresholds(args.fail_under)
+    ceilings = _thresholds(args.fail_over)
     if args.compare:
         old, new = (list(load_done(Path(p)).values()) for p in args.compare)
         print(compare(old, new))
@@ -77,7 +89,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         (out / "beir.json").write_text(json.dumps(result, indent=2))
         result.pop("per_query")
         print(json.dumps(result, indent=2))
-        problems = check_thresholds(result, thresholds)
+        problems = check_thresholds(result, thresholds, ceilings)
     else:
         path = Path(args.file) if args.file else SHIPPED
         questions = load_questions(path)
@@ -99,7 +111,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         md, page = write_reports(summary, records, args.out)
         print(md.read_text())
         print(f"results: {results}\nreport: {md} · {page}")
-        problems = check_thresholds(summary, thresholds)
+        problems = check_thresholds(summary, thresholds, ceilings)
     if problems:
         print("FAILED thresholds:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1

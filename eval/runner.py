@@ -255,7 +255,7 @@ def summarize(records: list[dict]) -> dict:
         toks = [sum(r.get("tokens", {}).values()) for r in rs if r.get("tokens")]
         if toks:
             out["tokens_per_answer"] = round(m.mean(toks), 1)
-        out["failed"] = sum(1 for r in rs if r.get("failures"))
+        out["failed"] = sum(1 for r in rs if r.get("failures") or r.get("error"))
         out["errors"] = sum(1 for r in rs if r.get("error"))
         return out
 

@@ -200,3 +200,48 @@ def test_answerable_groups_report_false_refusals_not_a_vacuous_recall():
     assert s["overall"]["refusal_precision"] == 0.5 and s["overall"]["refusal_recall"] == 0.5
     assert s["overall"]["false_refusal_rate"] == 0.5
     assert "false_refusal_rate" not in s["unanswerable"]
+
+
+def test_strict_key_fact_counts_only_cited_gold_sentences_and_refusals_score_zero(judge):
+    q = Question("x", "How many experts?", "factoid", [SOURCES[1].title], "64", ["64"])
+    # the fact sits in a sentence cited to the gold paper: counts
+    good = score_answer(q, _answer("Each token is routed to 64 experts [1].", 2, (1,)), judge)
+    assert good["strict_key_fact"] == 1.0
+    # the same figure, but in a sentence cited to another paper: the loose metric is fooled
+    wrong = score_answer(q, _answer("Each token is routed to 64 experts [1].", 3, (1,)), judge)
+    assert wrong["key_fact_recall"] == 1.0 and wrong["strict_key_fact"] == 0.0
+    # only in the "Title — " prefix: the title names, it does not state
+    titled = Answer(question="q", text="x", sources=list(SOURCES),
+                    citations=[Citation(1, SOURCES[1].paper_id, SOURCES[1].title, "c", 2, "", (0, 0), 0.9)],
+                    sentences=[SentenceCheck(f"{SOURCES[1].title} — Tokens are routed.", (1,), 0.9, True, True)])
+    q_title = Question("t", "Which paper?", "which-paper", [SOURCES[1].title], "", [SOURCES[1].title.split()[0]])
+    assert score_answer(q_title, titled, judge)["strict_key_fact"] == 0.0
+    assert score_answer(q_title, titled, judge)["gold_first"] == 1.0
+    # a refused answerable question scores 0 even when its refusal text holds the key
+    refused = score_answer(q, _answer("The collection does not state the 64 experts.", 2, (), refused=True), judge)
+    assert refused["strict_key_fact"] == 0.0 and "refused an answerable question" in refused["failures"]
+
+
+def test_an_errored_question_is_a_failure_in_every_denominator():
+    ok = {"id": "a", "type": "factoid", "refused": False,
+          "scores": {"hit@5": 1.0, "strict_key_fact": 1.0, "citation_validity": 1.0}}
+    err = {"id": "b", "type": "factoid", "refused": False, "error": "LLM server failed", "scores": {}}
+    s = summarize([ok, err])
+    assert s["overall"]["hit@5"] == 0.5 and s["overall"]["strict_key_fact"] == 0.5
+    assert s["overall"]["errors"] == 1 and s["overall"]["failed"] == 1
+
+
+def test_subtypes_get_their_own_group_and_fail_over_gates_a_rate():
+    from eval.cli import check_thresholds
+
+    recs = [
+        {"id": "a", "type": "factoid", "refused": True, "scores": {}},
+        {"id": "b", "type": "factoid", "refused": False, "scores": {}},
+        {"id": "c", "type": "unanswerable", "subtype": "off-topic", "refused": True, "scores": {"refused_or_weak": 1.0}},
+        {"id": "d", "type": "unanswerable", "subtype": "near-miss", "refused": False, "scores": {"refused_or_weak": 1.0}},
+    ]
+    s = summarize(recs)
+    assert s["off-topic"]["refusal_recall"] == 1.0 and s["near-miss"]["refusal_recall"] == 0.0
+    assert s["near-miss"]["refused_or_weak"] == 1.0
+    assert check_thresholds(s, {}, {"false_refusal_rate": 0.6}) == []
+    assert check_thresholds(s, {}, {"false_refusal_rate": 0.25}) == ["false_refusal_rate = 0.500 > 0.25"]

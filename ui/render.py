@@ -146,7 +146,7 @@ def _badge(answer: Answer) -> str:
     strength = {"answer": "strong evidence", "weak": "weak evidence", "refuse": "no evidence"}
     label = strength.get(answer.evidence, answer.evidence)
     numbers = f"confidence {answer.confidence:.2f} · best similarity {answer.relevance:.2f}"
-    return mode + f' <span class="pc-badge pc-ev" title="{esc(numbers)}">{esc(label)}</span>'
+    return mode + f' <span class="pc-evidence" title="{esc(numbers)}">{esc(label)}</span>'
 
 
 def _ms(seconds: float | None) -> str:
@@ -241,6 +241,8 @@ CSS = """
 .pc-warn { border-left: 4px solid #d97706; background: rgba(217, 119, 6, 0.10); padding: 0.5em 0.75em;
   margin: 0.5em 0; border-radius: 4px; }
 .pc-warn ul { margin: 0.3em 0 0 1.2em; }
+.pc-evidence { display: inline-block; border: 1px solid var(--border-color-primary); border-radius: 999px;
+  padding: 0.1em 0.7em; font-size: 0.85em; }
 .pc-notice { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 0.4em 0; }
 .pc-h { font-size: 1em; margin: 0.8em 0 0.3em; }
 .pc-src { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 0.6em 0.8em;
