@@ -32,6 +32,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--llm-delay", type=float, default=1.0, help="seconds the stub LLM takes per answer")
     args = ap.parse_args()
+    from ingest.quantize import cpu_flags, cpu_name
+
+    print(f"CPU: {cpu_name()} ({' '.join(cpu_flags()) or 'no SIMD flags read'})", flush=True)  # int8 kernels differ
     questions = [q.question for q in load_questions(SHIPPED)]
     settings = Settings().with_overrides(**{"llm.provider": "extractive"})
     engine = Engine(settings)

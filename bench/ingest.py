@@ -80,6 +80,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backends", default="int8,torch,onnx")
     args = ap.parse_args()
+    from ingest.quantize import cpu_flags, cpu_name
+
+    print(f"CPU: {cpu_name()} ({' '.join(cpu_flags()) or 'no SIMD flags read'})", flush=True)  # int8 kernels differ
     rows = [bench(b) for b in args.backends.split(",")]
     print("| backend | papers | chunks | first ingest | papers/s | bare encode (chunks) | overhead | "
           "bare encode (title+abstract) | re-ingest (in-process) | re-ingest (CLI) | peak RSS |")

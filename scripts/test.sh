@@ -1,30 +1,43 @@
 #!/usr/bin/env bash
 # Install paperchat with its test extras into .venv, lint, run the test suite, then gate on the
-# shipped eval set (offline default; thresholds are the measured figures minus a small margin).
+# eval sets (offline default; thresholds are the measured figures minus a small margin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e ".[test]"
 .venv/bin/paperchat prepare
-.venv/bin/ruff check ingest rag ui eval tests bench
+.venv/bin/ruff check ingest rag ui eval tests bench models paperchat.py
 .venv/bin/python -m pytest "$@"
+# Eval gates: figures measured on each set's first run with the current decision, minus about one
+# question. None checks a figure that is 1.0 by construction (validity after repair, or citation
+# precision judged by the same checker that repaired the answer).
+# The blind paraphrase set's test split (reported once; never tuned on):
+.venv/bin/paperchat eval eval/paraphrase.jsonl --split test --fresh --out eval/runs/ci-paraphrase \
+  --fail-under hit@5=0.7 \
+  --fail-under strict_key_fact=0.38 \
+  --fail-under multi-paper.gold_citation_recall=0.5 \
+  --fail-under unanswerable.refused_or_weak=0.6 \
+  --fail-over false_refusal_rate=0.28
+# the regression sets (written in the abstracts' words; the old word rules were tuned on them)
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
-  --fail-under citation_validity=1.0 \
   --fail-under hit@5=0.95 \
-  --fail-under factoid.key_fact_recall=0.8 \
-  --fail-under refusal_precision=0.9 \
-  --fail-under refusal_recall=0.8 \
-  --fail-under citation_precision=0.95
-# the held-out sets must not regress either (heldout2 was written blind to the refusal code)
+  --fail-under factoid.key_fact_recall=0.85 \
+  --fail-under strict_key_fact=0.62 \
+  --fail-under unanswerable.refused_or_weak=0.5 \
+  --fail-over false_refusal_rate=0.05
 .venv/bin/paperchat eval eval/heldout.jsonl --fresh --out eval/runs/ci-heldout \
-  --fail-under citation_validity=1.0 \
   --fail-under hit@5=0.95 \
-  --fail-under refusal_precision=0.9 \
-  --fail-under refusal_recall=0.75
+  --fail-under strict_key_fact=0.6 \
+  --fail-over false_refusal_rate=0.05
 .venv/bin/paperchat eval eval/heldout2.jsonl --fresh --out eval/runs/ci-heldout2 \
-  --fail-under citation_validity=1.0 \
   --fail-under hit@5=0.95 \
-  --fail-under key_fact_recall=0.7 \
-  --fail-under refusal_precision=0.9 \
-  --fail-under refusal_recall=0.75
+  --fail-under strict_key_fact=0.58 \
+  --fail-over false_refusal_rate=0.1
+# unseen injections (blind first run 0.75, now dev): no worse
+rm -rf eval/runs/ci-injections
+.venv/bin/paperchat ingest eval/injections/corpus.jsonl --index-path eval/runs/ci-injections/index >/dev/null
+.venv/bin/paperchat eval eval/injections/questions.jsonl --data-dir eval/injections \
+  --index-path eval/runs/ci-injections/index --fresh --out eval/runs/ci-injections \
+  --fail-under injection_free=0.72 \
+  --fail-under key_fact_recall=0.95
