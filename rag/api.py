@@ -13,7 +13,14 @@ from ingest import IngestError
 
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import compose
-from .answer.generative import LLMConfig, LLMError, complete, stream_answer
+from .answer.generative import (
+    DEFAULT_OPENAI_MODEL,
+    LLMConfig,
+    LLMError,
+    complete,
+    list_models,
+    stream_answer,
+)
 from .evidence import Evidence, decide
 from .grounding import Grounder, ground
 from .question import QuestionProfile, profile
@@ -59,6 +66,7 @@ class Engine:
         self.settings = settings or Settings()
         self._local = None
         self._local_lock = threading.Lock()
+        self._server_models: dict[str, list[str]] = {}
         self.embedder = embedder_for(self.settings)
         try:
             self.index = open_store(self.settings)
@@ -97,6 +105,22 @@ class Engine:
             self._local.stop()
             self._local = None
 
+    def _server_model(self, base_url: str | None, api_key: str | None, timeout: float) -> str:
+        """The model to ask when none was named: gpt-4o-mini on OpenAI; on another server the
+        one model it lists (asked once per engine). Several or none: say which to choose."""
+        if not base_url or "api.openai.com" in base_url:
+            return DEFAULT_OPENAI_MODEL
+        with self._local_lock:
+            if base_url not in self._server_models:
+                self._server_models[base_url] = list_models(base_url, api_key, timeout)
+            names = self._server_models[base_url]
+        if len(names) == 1:
+            return names[0]
+        if not names:
+            raise LLMError(f"LLM server {base_url} lists no models; name one with --model")
+        shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+        raise LLMError(f"LLM server {base_url} has {len(names)} models ({shown}); choose one with --model")
+
     def _bundled(self) -> bool:
         return self.settings.data_dir.resolve() == BUNDLED_DATA.resolve()
 
@@ -105,9 +129,11 @@ class Engine:
         s = self.settings.llm
         if not s.generative:
             return None
-        base_url, model = s.base_url, s.model
+        base_url, model = s.resolved_base_url(), s.model
         if s.provider == "local":
             base_url, model = self._local_server()
+        elif not model:
+            model = self._server_model(base_url, s.resolved_api_key(), s.timeout)
         return LLMConfig(
             base_url=base_url,
             model=model,

@@ -219,7 +219,10 @@ class ChatPage:
 
     @staticmethod
     def llm_status(engine: Engine) -> str:
-        llm = engine.llm
+        try:
+            llm = engine.llm
+        except LLMError as exc:  # e.g. a server with several models and none chosen
+            return f"⚠ {render.esc(str(exc))}"
         if llm is None:
             return (
                 "Answers are **extractive**: sentences quoted from the abstracts, no LLM. "

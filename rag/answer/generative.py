@@ -95,6 +95,18 @@ def build_messages(
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+def list_models(base_url: str, api_key: str | None, timeout: float) -> list[str]:
+    """The model ids an OpenAI-compatible server lists at /models (LLMError naming it if not)."""
+    config = LLMConfig(base_url=base_url, model="", api_key=api_key, timeout=timeout, max_retries=0)
+    try:
+        return sorted(m.id for m in _client(config).models.list())
+    except Exception as exc:  # noqa: BLE001 - translated into a message naming the server
+        raise _translate(exc, config) from None
+
+
 def _client(config: LLMConfig):  # noqa: ANN202
     from openai import OpenAI
 
