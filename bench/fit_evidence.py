@@ -52,7 +52,7 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
 # confidence, a missing name or slot never raises it. A few dozen dev questions cannot be
 # trusted to learn a sign against sense (unconstrained, coverage came out negative: the
 # near-miss questions name their paper and so share its words).
-SIGNS = {"relevance": 1, "margin": 1, "reading": 1, "similarity": 1, "coverage": 1, "names_missing": -1, "slot_missing": -1}
+SIGNS = {"relevance": 1, "reading": 1, "similarity": 1, "coverage": 1, "names_missing": -1, "slot_missing": -1}
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 5000) -> tuple[np.ndarray, float]:

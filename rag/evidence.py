@@ -24,7 +24,7 @@ from .settings import EvidenceSettings
 from .types import Retrieval, Source
 
 Verdict = Literal["answer", "weak", "refuse"]
-FEATURES = ("relevance", "margin", "reading", "similarity", "coverage", "names_missing", "slot_missing")
+FEATURES = ("relevance", "reading", "similarity", "coverage", "names_missing", "slot_missing")
 
 
 @dataclass
@@ -87,9 +87,6 @@ def features(
         slot_missing = filler is None
     f = {
         "relevance": float(retrieval.top_relevance),
-        # how far the best paper stands out from the rest of the top k (dense cosine): an
-        # answerable question usually has one paper clearly closer than its neighbours
-        "margin": _margin([s.relevance for s in sources]),
         "reading": max((s.learned for s in sentences), default=0.0),
         "similarity": max((s.similar for s in sentences), default=0.0),
         "coverage": float(retrieval.coverage),
@@ -97,13 +94,6 @@ def features(
         "slot_missing": float(slot_missing),
     }
     return f, subject, filler
-
-
-def _margin(relevances: list[float]) -> float:
-    if len(relevances) < 2:
-        return 0.0
-    ranked = sorted(relevances, reverse=True)
-    return float(ranked[0] - sum(ranked[1:]) / len(ranked[1:]))
 
 
 def probability(f: dict[str, float], s: EvidenceSettings) -> float:

@@ -19,11 +19,11 @@ BUNDLED_DATA = PROJECT_ROOT / "data"
 
 # The evidence decision's model, written by bench/fit_evidence.py from the blind dev splits.
 _FITTED_WEIGHTS = {
-    "relevance": 0.0, "margin": 1.316, "reading": 0.0, "similarity": 4.756, "coverage": 0.0,
-    "names_missing": 0.0, "slot_missing": -0.12,
+    "relevance": 0.172, "reading": 0.0, "similarity": 4.895, "coverage": 0.0,
+    "names_missing": 0.0, "slot_missing": -0.172,
 }
-_FITTED_BIAS = -2.0
-_FITTED_ANSWER_AT = 0.66
+_FITTED_BIAS = -2.002
+_FITTED_ANSWER_AT = 0.67
 _FITTED_WEAK_AT = 0.58
 
 
@@ -98,8 +98,7 @@ class EvidenceSettings(BaseModel):
     )
     weights: dict[str, float] = Field(
         default_factory=lambda: dict(_FITTED_WEIGHTS),
-        description="Logistic weight per feature: relevance (best dense cosine), margin (the best "
-        "paper's cosine minus the mean of the other top-k papers'), reading (best "
+        description="Logistic weight per feature: relevance (best dense cosine), reading (best "
         "learned-reader sentence score), similarity (best similarity-reader sentence score), coverage (IDF-weighted share of question words in a top paper), "
         "names_missing (the question names things no retrieved abstract mentions), slot_missing "
         "(the paper asked about states no sentence that fills the asked-for slot).",
