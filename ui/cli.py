@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from .progress import Bar
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -43,30 +45,11 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202
     )
 
 
-class _Bar:
-    """A tqdm progress bar on stderr, fed by ingest's (done, total) callback."""
-
-    def __init__(self, desc: str, unit: str = "paper") -> None:
-        self.desc = desc
-        self.unit = unit
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=sys.stderr, smoothing=0.1)
-        self.bar.n = done
-        self.bar.refresh()
-        if done >= total:
-            self.bar.close()
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from rag import ingest_paths
 
     settings = _settings(args)
-    report = ingest_paths(settings, args.paths or None, prune=args.prune, progress=_Bar("embedding"))
+    report = ingest_paths(settings, args.paths or None, prune=args.prune, progress=Bar("embedding"))
     if args.json:
         print(json.dumps({**report.__dict__, "skipped": [str(s) for s in report.skipped]}, indent=2))
     else:
@@ -150,7 +133,7 @@ def format_answer(answer) -> str:  # noqa: ANN001
 def _engine(args: argparse.Namespace):  # noqa: ANN202
     from rag import Engine
 
-    return Engine(_settings(args), progress=_Bar("first run: indexing the bundled corpus"))
+    return Engine(_settings(args), progress=Bar("first run: indexing the bundled corpus"))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -211,7 +194,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.cli import run_cli
 
-    return run_cli(args, _settings(args), _Bar)
+    return run_cli(args, _settings(args), Bar)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -12,7 +12,6 @@ CDN, analytics off, no share tunnel.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import re
@@ -190,16 +189,13 @@ class ChatPage:
         key = (url, name, temp)
         with self._engines_lock:
             if key not in self._engines:
-                overrides: dict[str, object] = {"llm.model": name, "llm.temperature": temp}
+                overrides: dict[str, object] = {"model": name, "temperature": temp}
                 if url != configured:
                     if url is None:
-                        overrides["llm.provider"] = "extractive"
+                        overrides["provider"] = "extractive"
                     else:
-                        overrides.update(
-                            {"llm.base_url": url, "llm.provider": "openai", "llm.api_key": ""}
-                        )
-                engine = copy.copy(self.engine)  # shares index, retriever, embedder, grounder
-                engine.settings = self.engine.settings.with_overrides(**overrides)
+                        overrides.update({"base_url": url, "provider": "openai", "api_key": ""})
+                engine = self.engine.with_llm(**overrides)
                 if len(self._engines) >= 16:
                     self._engines.clear()
                 self._engines[key] = engine
@@ -453,7 +449,7 @@ def _auth(settings: Settings) -> tuple[str, str] | None:
 
 def launch(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Open the index (indexing the bundled corpus on first run), then serve the page."""
-    from .cli import _Bar
+    from .progress import Bar
 
     host = host or settings.ui.host
     port = port or settings.ui.port
@@ -461,7 +457,7 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None)
     auth = _auth(settings)
     _check_port(host, port)  # before the slow part
     print("paperchat: opening the index …", file=sys.stderr, flush=True)
-    engine = Engine(settings, progress=_Bar("first run: indexing the bundled corpus"))
+    engine = Engine(settings, progress=Bar("first run: indexing the bundled corpus"))
     print("paperchat: loading the models …", file=sys.stderr, flush=True)
     engine.retriever.warm()
     demo = build_app(settings, engine)
