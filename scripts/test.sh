@@ -19,6 +19,14 @@ python3 -m venv .venv
   --fail-under multi-paper.gold_citation_recall=0.5 \
   --fail-under unanswerable.refused_or_weak=0.6 \
   --fail-over false_refusal_rate=0.28
+# the third blind set (held out; run once per decision change)
+.venv/bin/paperchat eval eval/paraphrase2.jsonl --fresh --out eval/runs/ci-paraphrase2 \
+  --fail-under hit@5=0.88 \
+  --fail-under factoid.strict_key_fact=0.7 \
+  --fail-under multi-paper.gold_citation_recall=0.65 \
+  --fail-under off-topic.refusal_recall=0.7 \
+  --fail-under unanswerable.refused_or_weak=0.65 \
+  --fail-over false_refusal_rate=0.1
 # the regression sets (written in the abstracts' words; the old word rules were tuned on them)
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
   --fail-under hit@5=0.95 \
