@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ingest import IngestError
+from ingest.embed import CachedEmbedder
 
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import compose
@@ -63,22 +64,25 @@ class Engine:
         *,
         auto_ingest: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        embedder: CachedEmbedder | None = None,
     ) -> None:
+        """``embedder``: your own (behind ``ingest.embed.Embedder``, wrapped in a
+        ``CachedEmbedder``) instead of the settings' model; the index must have been built with it."""
         self.settings = settings or Settings()
         self._local = None
         self._local_lock = threading.Lock()
         self._server_models: dict[str, list[str]] = {}
-        self.embedder = embedder_for(self.settings)
+        self.embedder = embedder or embedder_for(self.settings)
         try:
-            self.index = open_store(self.settings)
+            self.index = open_store(self.settings, embedder=self.embedder)
             empty = self.index.count() == 0
         except IngestError:
             if not (auto_ingest and self._bundled()):
                 raise
             empty = True
         if empty and auto_ingest and self._bundled():
-            ingest_paths(self.settings, progress=progress)
-            self.index = open_store(self.settings)
+            ingest_paths(self.settings, progress=progress, embedder=self.embedder)
+            self.index = open_store(self.settings, embedder=self.embedder)
         if self.index.count() == 0:
             raise IngestError(
                 f"the index at {self.index.location} is empty; add papers with `paperchat ingest PATH`"

@@ -38,10 +38,13 @@ def _model_of(embedder: CachedEmbedder) -> tuple[str, int]:
     return embedder.model_name, dim
 
 
-def open_store(settings: Settings, *, create: bool = False, check_model: bool = True) -> Index:
-    """Open the configured collection; ``create`` makes it if missing (for ingest)."""
+def open_store(
+    settings: Settings, *, create: bool = False, check_model: bool = True, embedder: CachedEmbedder | None = None
+) -> Index:
+    """Open the configured collection; ``create`` makes it if missing (for ingest). ``embedder``:
+    one of your own instead of the settings' (the index records which model made it)."""
     c = settings.chroma
-    model = _model_of(embedder_for(settings)) if (create or check_model) else None
+    model = _model_of(embedder or embedder_for(settings)) if (create or check_model) else None
     return open_index(
         path=None if c.host else settings.index_path,
         host=c.host,
@@ -58,19 +61,22 @@ def ingest_paths(
     *,
     prune: bool = False,
     progress=None,  # noqa: ANN001 - ingest.pipeline.Progress
+    embedder: CachedEmbedder | None = None,
 ) -> IngestReport:
-    """Ingest ``paths`` (default: the settings' data dir) into the configured index."""
+    """Ingest ``paths`` (default: the settings' data dir) into the configured index, embedding
+    with the settings' model or ``embedder``."""
+    embedder = embedder or embedder_for(settings)
     from ingest import read_paths
 
     targets = list(paths) if paths else [settings.data_dir]
     read = read_paths(targets)  # validate every file before touching (or creating) the index
     if not settings.chroma.host:
         check_writable(settings.index_path)
-    index = open_store(settings, create=True)
+    index = open_store(settings, create=True, embedder=embedder)
     return ingest(
         targets,
         index,
-        embedder_for(settings),
+        embedder,
         chunk_size=settings.chunking.size,
         chunk_overlap=settings.chunking.overlap,
         prune=prune,

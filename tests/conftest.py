@@ -72,3 +72,18 @@ def generative_engine(bundled_settings: Settings, llm_server: ScriptedOpenAIServ
         }
     )
     return Engine(settings, auto_ingest=False)
+
+
+# -- tiers ----------------------------------------------------------------------------------
+# The fast tier (`pytest -m "not slow"`) is the pure-logic tests and tests/test_fast_pipeline.py
+# (fake embedder, 20 papers). Everything that loads the real encoder, ingests the bundled corpus,
+# starts a server or a browser, or runs the CLI in a subprocess is the slow tier.
+_REAL_FIXTURES = {"engine", "bundled_settings", "generative_engine"}
+_FAST_MODULES = {"test_fast_pipeline", "test_evidence", "test_names", "test_slots", "test_readers"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module not in _FAST_MODULES or _REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
