@@ -105,7 +105,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         results = Path(args.out) / "results.jsonl"
         if args.fresh and results.exists():
             results.unlink()
-        concurrency = args.concurrency or (4 if engine.llm else 1)
+        concurrency = args.concurrency or (4 if engine.settings.llm.generative else 1)
         records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
         summary = summarize(records)
         md, page = write_reports(summary, records, args.out)

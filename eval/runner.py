@@ -198,8 +198,9 @@ def run(
     todo = [q for q in questions if q.id not in done]
     if judge is None:
         judge = make_judge(engine.grounder)
-        if engine.llm is not None:
-            judge = make_llm_judge(engine.llm, fallback=judge)
+        llm = engine.llm_config()
+        if llm is not None:
+            judge = make_llm_judge(llm, fallback=judge)
     lock = threading.Lock()
     count = len(questions) - len(todo)
     if progress:

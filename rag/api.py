@@ -16,15 +16,14 @@ from ingest.embed import CachedEmbedder
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import compose
 from .answer.generative import (
-    DEFAULT_OPENAI_MODEL,
     LLMConfig,
     LLMError,
     complete,
-    list_models,
     stream_answer,
 )
 from .evidence import Evidence, decide
 from .grounding import Grounder, ground
+from .llm import LLMResolver
 from .question import QuestionProfile, profile
 from .reader import LearnedReader, Reader, Scored, SimilarityReader, rank
 from .retrieve import Retriever
@@ -69,9 +68,7 @@ class Engine:
         """``embedder``: your own (behind ``ingest.embed.Embedder``, wrapped in a
         ``CachedEmbedder``) instead of the settings' model; the index must have been built with it."""
         self.settings = settings or Settings()
-        self._local = None
-        self._local_lock = threading.Lock()
-        self._server_models: dict[str, list[str]] = {}
+        self.llms = LLMResolver(self.settings.llm)
         self.embedder = embedder or embedder_for(self.settings)
         try:
             self.index = open_store(self.settings, embedder=self.embedder)
@@ -92,73 +89,26 @@ class Engine:
         self.learned: Reader = LearnedReader()
         self.similarity: Reader = SimilarityReader(self.embedder)
 
-    def _local_server(self) -> tuple[str, str]:
-        """Start (once) the llama-cpp-python server for provider=local."""
-        with self._local_lock:
-            if self._local is None:
-                from .local import LocalServer
-
-                s = self.settings.llm
-                server = LocalServer(s.local_model, n_ctx=s.local_n_ctx, n_threads=s.local_n_threads)
-                server.start()
-                self._local = server
-            return self._local.base_url, self._local.model_name
-
     def close(self) -> None:
         """Stop what this engine started (the local LLM server, if any)."""
-        if self._local is not None:
-            self._local.stop()
-            self._local = None
+        self.llms.close()
 
     def with_llm(self, **llm: object) -> Engine:
         """This engine with other LLM settings (``model=…, base_url=…, provider=…``). It shares
         the index, retriever, embedder, readers and grounder, so making one costs nothing; it
-        starts or asks its own LLM server."""
+        resolves (and starts or asks) its own LLM."""
         clone = copy.copy(self)
         clone.settings = self.settings.with_overrides(**{f"llm.{k}": v for k, v in llm.items()})
-        clone._local = None
-        clone._local_lock = threading.Lock()
-        clone._server_models = {}
+        clone.llms = LLMResolver(clone.settings.llm)
         return clone
-
-    def _server_model(self, base_url: str | None, api_key: str | None, timeout: float) -> str:
-        """The model to ask when none was named: gpt-4o-mini on OpenAI; on another server the
-        one model it lists (asked once per engine). Several or none: say which to choose."""
-        if not base_url or "api.openai.com" in base_url:
-            return DEFAULT_OPENAI_MODEL
-        with self._local_lock:
-            if base_url not in self._server_models:
-                self._server_models[base_url] = list_models(base_url, api_key, timeout)
-            names = self._server_models[base_url]
-        if len(names) == 1:
-            return names[0]
-        if not names:
-            raise LLMError(f"LLM server {base_url} lists no models; name one with --model")
-        shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
-        raise LLMError(f"LLM server {base_url} has {len(names)} models ({shown}); choose one with --model")
 
     def _bundled(self) -> bool:
         return self.settings.data_dir.resolve() == BUNDLED_DATA.resolve()
 
-    @property
-    def llm(self) -> LLMConfig | None:
-        s = self.settings.llm
-        if not s.generative:
-            return None
-        base_url, model = s.resolved_base_url(), s.model
-        if s.provider == "local":
-            base_url, model = self._local_server()
-        elif not model:
-            model = self._server_model(base_url, s.resolved_api_key(), s.timeout)
-        return LLMConfig(
-            base_url=base_url,
-            model=model,
-            api_key=s.resolved_api_key() if s.provider != "local" else None,
-            temperature=s.temperature,
-            max_tokens=s.max_tokens,
-            timeout=s.timeout,
-            max_retries=s.max_retries,
-        )
+    def llm_config(self) -> LLMConfig | None:
+        """The LLM this engine calls (None: extractive). May start the local server or list a
+        server's models, once; ``settings.llm.generative`` is the cheap question."""
+        return self.llms.config()
 
     # -- one question --------------------------------------------------------------------
     def stream(
@@ -182,12 +132,13 @@ class Engine:
 
         draft: Draft
         t_generate = time.perf_counter()
-        llm = self.llm
-        if llm is None:
+        if not self.settings.llm.generative:
             draft = self._extractive(asked, evidence, retrieval)
             yield draft.text
         else:
-            try:
+            try:  # resolving the LLM (a server's /models, the local server) can fail like a call
+                llm = self.llm_config()
+                assert llm is not None
                 draft = yield from stream_answer(
                     query, retrieval.sources, llm, asked.kind, evidence.verdict == "weak"
                 )
@@ -274,34 +225,6 @@ class Engine:
             reason=evidence.reason,
         )
 
-    def rewrite(self, question: str, history: list[tuple[str, Answer]]) -> str:
-        """Turn a follow-up into a standalone query (LLM if configured, else a heuristic)."""
-        if not history or not _looks_dependent(question):
-            return question
-        previous = history[-1][1].query or history[-1][0]
-        llm = self.llm
-        if llm is not None:
-            try:
-                text = complete(
-                    [
-                        {
-                            "role": "system",
-                            "content": "Rewrite the follow-up question as one standalone question. "
-                            "Reply with the question only.",
-                        },
-                        {
-                            "role": "user",
-                            "content": f"Previous question: {previous}\nFollow-up: {question}",
-                        },
-                    ],
-                    llm,
-                )
-                if 3 <= len(text) <= 500:
-                    return text
-            except LLMError:
-                pass
-        return f"{previous} {question}"
-
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|this|that|these|those|the (paper|method|model|approach|same)|"
@@ -380,7 +303,7 @@ class Chat:
 
     def stream(self, question: str, **kwargs: object) -> AnswerStream:
         engine = self._engine()
-        query = engine.rewrite(question, self.history)
+        query = self.rewrite(question)
 
         def run() -> Iterator[str]:
             answer = yield from engine.stream(question, query=query, **kwargs)  # type: ignore[arg-type]
@@ -398,3 +321,32 @@ class Chat:
 
     def reset(self) -> None:
         self.history.clear()
+
+    def rewrite(self, question: str) -> str:
+        """Turn a follow-up into a standalone query (LLM if configured, else a heuristic)."""
+        if not self.history or not _looks_dependent(question):
+            return question
+        previous = self.history[-1][1].query or self.history[-1][0]
+        llm = self._engine().llm_config()
+        if llm is not None:
+            try:
+                text = complete(
+                    [
+                        {
+                            "role": "system",
+                            "content": "Rewrite the follow-up question as one standalone question. "
+                            "Reply with the question only.",
+                        },
+                        {
+                            "role": "user",
+                            "content": f"Previous question: {previous}\nFollow-up: {question}",
+                        },
+                    ],
+                    llm,
+                )
+                if 3 <= len(text) <= 500:
+                    return text
+            except LLMError:
+                pass
+        return f"{previous} {question}"
+

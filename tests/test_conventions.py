@@ -27,7 +27,7 @@ def test_settings_that_differ_only_in_their_api_key_get_their_own_engine(bundled
     two = bundled_settings.with_overrides(**llm, **{"llm.api_key": "sk-second"})
     assert get_engine(one) is get_engine(one)
     assert get_engine(one) is not get_engine(two)
-    assert get_engine(two).llm.api_key == "sk-second"
+    assert get_engine(two).llm_config().api_key == "sk-second"
 
 
 # -- OpenAI conventions for local servers ----------------------------------------------------
@@ -49,7 +49,7 @@ def test_openai_base_url_alone_turns_generation_on_with_the_servers_only_model(b
         answer = engine.ask(RASAT_Q)
         assert answer.mode == "generative" and answer.model == "qwen2.5:7b"
         assert server.chat_requests and server.chat_requests[-1]["model"] == "qwen2.5:7b"
-        assert engine.llm.base_url == server.base_url  # messages name the URL actually used
+        assert engine.llm_config().base_url == server.base_url  # messages name the URL actually used
 
 
 def test_a_server_with_several_models_and_none_chosen_says_which_exist(bundled_settings):
@@ -67,3 +67,18 @@ def test_a_server_with_several_models_and_none_chosen_says_which_exist(bundled_s
         assert server.base_url in str(err.value)
         assert "llama3:8b, qwen2.5:7b" in str(err.value) and "--model" in str(err.value)
         assert server.chat_requests == []  # nothing was sent to a model that may not exist
+
+
+def test_a_refusal_resolves_no_llm(bundled_settings):
+    """Reading settings or refusing starts no server and asks none: only answering does."""
+    from rag import Engine
+    from tests.openai_stub import ScriptedOpenAIServer
+
+    with ScriptedOpenAIServer(models=("a", "b")) as server:
+        settings = bundled_settings.with_overrides(
+            **{"llm.provider": "openai", "llm.base_url": server.base_url, "llm.model": ""})
+        engine = Engine(settings, auto_ingest=False)
+        assert engine.settings.llm.generative
+        answer = engine.ask("What hydration suits a sourdough rye loaf baked in a cast iron pot?")
+        assert answer.refused and answer.mode == "generative"
+        assert server.requests == []  # not even GET /models

@@ -4,7 +4,6 @@ one conversation per tab, uploads."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -161,16 +160,8 @@ def test_errors_are_readable_chat_messages_and_the_tab_keeps_working(
     assert RASAT in entries(panel).values() and len(history) == 3
 
     # an LLM that cannot be reached, with no extractive fallback (shares the engine's index)
-    broken = copy.copy(engine)
-    broken.settings = engine.settings.with_overrides(
-        **{
-            "llm.provider": "openai",
-            "llm.base_url": closed_port_url(),
-            "llm.fallback_extractive": False,
-            "llm.max_retries": 0,
-            "llm.timeout": 2.0,
-        }
-    )
+    broken = engine.with_llm(provider="openai", base_url=closed_port_url(), model="m",
+                             fallback_extractive=False, max_retries=0, timeout=2.0)
     _, history, panel, _ = ask(ChatPage(page.settings, broken), Q_RASAT)[-1]
     message = history[-1]["content"]
     assert message.startswith('<span class="pc-flag">⚠') and "Traceback" not in message
@@ -258,17 +249,17 @@ def test_llm_settings_apply_to_one_tab_and_never_send_the_key_to_another_host(
 ):
     page = ChatPage(bundled_settings, generative_engine)
     same_host = page.engine_for(llm_server.base_url, "other-model", 0.3)
-    assert same_host.llm.api_key == SECRET and same_host.llm.model == "other-model"
+    assert same_host.llm_config().api_key == SECRET and same_host.llm_config().model == "other-model"
     assert same_host.retriever is generative_engine.retriever  # nothing rebuilt
     elsewhere = page.engine_for("http://127.0.0.1:9/v1", "m", 0.1)
-    assert elsewhere.llm.base_url == "http://127.0.0.1:9/v1" and elsewhere.llm.api_key != SECRET
+    assert elsewhere.llm_config().base_url == "http://127.0.0.1:9/v1" and elsewhere.llm_config().api_key != SECRET
 
     status, tab = page.apply_llm("ftp://example", "m", 0.1, None)
     assert "must start with http" in status and tab.engine is generative_engine
     status, tab = page.apply_llm("", "m", 0.1, tab)  # no URL: offline answers in this tab
-    assert "extractive" in status and tab.chat.engine.llm is None
+    assert "extractive" in status and tab.chat.engine.llm_config() is None
     other_tab = page.new_session()
-    assert other_tab.engine is generative_engine and other_tab.engine.llm is not None
+    assert other_tab.engine is generative_engine and other_tab.engine.llm_config() is not None
     assert SECRET not in page.llm_status(same_host)
 
 
@@ -277,7 +268,7 @@ def test_page_served_beyond_localhost_cannot_be_pointed_at_another_llm(bundled_s
     page = ChatPage(exposed, engine)
     status, tab = page.apply_llm("http://10.0.0.1:8080/v1", "m", 0.1, None)
     assert "off when the page is served beyond localhost" in status
-    assert tab.engine is engine and tab.engine.llm is None
+    assert tab.engine is engine and tab.engine.llm_config() is None
     allowed = ChatPage(exposed.with_overrides(**{"ui.allow_llm_url_change": True}), engine)
     status, tab = allowed.apply_llm("http://127.0.0.1:9/v1", "m", 0.1, None)
-    assert tab.engine.llm is not None and tab.engine.llm.base_url == "http://127.0.0.1:9/v1"
+    assert tab.engine.llm_config() is not None and tab.engine.llm_config().base_url == "http://127.0.0.1:9/v1"

@@ -144,7 +144,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), indent=2, default=str))
         return 0
     gen = engine.stream(question)
-    printed_stream = engine.llm is not None
+    printed_stream = engine.settings.llm.generative
     while True:
         try:
             delta = next(gen)

@@ -216,7 +216,7 @@ class ChatPage:
     @staticmethod
     def llm_status(engine: Engine) -> str:
         try:
-            llm = engine.llm
+            llm = engine.llm_config()
         except LLMError as exc:  # e.g. a server with several models and none chosen
             return f"⚠ {render.esc(str(exc))}"
         if llm is None:
