@@ -61,11 +61,16 @@ def test_a_server_with_several_models_and_none_chosen_says_which_exist(bundled_s
     with ScriptedOpenAIServer(models=("llama3:8b", "qwen2.5:7b")) as server:
         settings = bundled_settings.with_overrides(
             **{"llm.provider": "openai", "llm.base_url": server.base_url, "llm.model": ""})
-        engine = Engine(settings, auto_ingest=False)
+        # default: the extractive answer, with a notice that says what to choose
+        answer = Engine(settings, auto_ingest=False).ask(RASAT_Q)
+        assert answer.mode == "extractive" and answer.citations
+        for part in (server.base_url, "llama3:8b, qwen2.5:7b", "--model"):
+            assert part in answer.notice
+        # no fallback: the error itself
+        strict = Engine(settings.with_overrides(**{"llm.fallback_extractive": False}), auto_ingest=False)
         with pytest.raises(LLMError) as err:
-            engine.ask(RASAT_Q)
-        assert server.base_url in str(err.value)
-        assert "llama3:8b, qwen2.5:7b" in str(err.value) and "--model" in str(err.value)
+            strict.ask(RASAT_Q)
+        assert server.base_url in str(err.value) and "llama3:8b, qwen2.5:7b" in str(err.value)
         assert server.chat_requests == []  # nothing was sent to a model that may not exist
 
 
