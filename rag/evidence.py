@@ -117,7 +117,7 @@ def decide(
     return Evidence(
         verdict=verdict,
         confidence=round(p, 4),
-        reason=_reason(verdict, question, retrieval, sentences, f, subject, p),
+        reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below),
         sentences=sentences,
         subject=subject.n if subject else None,
         slot_filler=filler,
@@ -133,6 +133,7 @@ def _reason(
     f: dict[str, float],
     subject: Source | None,
     p: float,
+    far_below: float,
 ) -> str:
     k = len(retrieval.sources)
     if verdict == "answer":
@@ -145,7 +146,7 @@ def _reason(
     elif f["slot_missing"] and question.slot is not None:
         about = subject or next(s for s in retrieval.sources if s.n == sentences[0].n)
         what = f"the abstract of “{about.title}” does not state {question.slot.describe()}"
-    elif f["relevance"] < 0.35:
+    elif f["relevance"] < far_below:
         what = f"no passage is close to the question (best similarity {f['relevance']:.2f})"
     else:
         what = f"no sentence of the {k} most relevant abstracts clearly answers it"

@@ -112,6 +112,11 @@ class EvidenceSettings(BaseModel):
         description="Confidence below which the question is refused; between this and answer_at "
         "the closest evidence is shown, labelled weak, with the reason.",
     )
+    far_below: float = Field(
+        0.35,
+        description="Wording only: below this best cosine a refusal or weak label says no passage "
+        "is close to the question (otherwise that no sentence clearly answers it).",
+    )
     use_names: bool = Field(True, description="Use the names_missing feature (ablation switch).")
     use_slot: bool = Field(True, description="Use the slot_missing feature (ablation switch).")
     use_coverage: bool = Field(True, description="Use the coverage feature (ablation switch).")

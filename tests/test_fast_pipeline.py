@@ -10,7 +10,6 @@ slow tier; both run in CI.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -87,7 +86,7 @@ def test_the_decision_refuses_before_any_llm_call(fast: Engine, fake_embedder: C
         assert server.chat_requests == []
 
 
-def test_the_index_remembers_the_fake_model(fast: Engine, tmp_path: Path):
+def test_the_index_remembers_the_fake_model(fast: Engine):
     from ingest import IndexMismatchError
 
     with pytest.raises(IndexMismatchError, match="fake-hash-384"):
