@@ -7,12 +7,20 @@ import json
 import sys
 from pathlib import Path
 
-from .questions import SHIPPED, QuestionFileError, load_questions, verify
+from .questions import (
+    SHIPPED,
+    QuestionFileError,
+    is_conversation_file,
+    load_conversations,
+    load_questions,
+    verify,
+)
 
 
 def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p = sub.add_parser("eval", help="evaluate answers on a question file (default: the shipped set)")
-    p.add_argument("file", nargs="?", help="questions .jsonl/.csv (default: eval/questions.jsonl)")
+    p.add_argument("file", nargs="?", help="questions .jsonl/.csv, or conversations .jsonl (lines with "
+                   "'turns'; default: eval/questions.jsonl)")
     p.add_argument("--beir", help="a BEIR folder: report retrieval metrics on it")
     p.add_argument("--split", default=None,
                    help="questions: only this split of a set (dev or test); --beir: the qrels split (default test)")
@@ -68,7 +76,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     from rag import Engine
 
     from .report import compare, write_reports
-    from .runner import load_done, run, summarize
+    from .runner import load_done, run, run_conversations, summarize
 
     def _bar(desc: str, unit: str = "paper"):  # noqa: ANN202
         return bar(desc, unit) if bar else None
@@ -92,11 +100,17 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         problems = check_thresholds(result, thresholds, ceilings)
     else:
         path = Path(args.file) if args.file else SHIPPED
-        questions = load_questions(path)
-        if args.split:
-            questions = [q for q in questions if q.split == args.split]
-            if not questions:
-                raise QuestionFileError(f"{path}: no questions in split {args.split!r}")
+        conversations = load_conversations(path) if is_conversation_file(path) else None
+        if conversations is not None:
+            if args.split:
+                conversations = [c for c in conversations if c.split == args.split]
+            questions = [t for c in conversations for t in c.turns]
+        else:
+            questions = load_questions(path)
+            if args.split:
+                questions = [q for q in questions if q.split == args.split]
+        if not questions:
+            raise QuestionFileError(f"{path}: no questions in split {args.split!r}")
         if args.verify:
             problems = verify(questions, [settings.data_dir])
             print("\n".join(problems) or f"{path}: {len(questions)} questions, all gold titles and key strings found")
@@ -106,7 +120,11 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         if args.fresh and results.exists():
             results.unlink()
         concurrency = args.concurrency or (4 if engine.settings.llm.generative else 1)
-        records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
+        if conversations is not None:
+            records = run_conversations(conversations, engine, results, concurrency=concurrency,
+                                        progress=_bar("turns", "turn"))
+        else:
+            records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
         summary = summarize(records)
         md, page = write_reports(summary, records, args.out)
         print(md.read_text())

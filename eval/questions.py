@@ -69,27 +69,83 @@ def _make(record: dict, where: str, index: int) -> Question:
     )
 
 
+@dataclass
+class Conversation:
+    """Turns asked in order through one ``rag.Chat``; later turns depend on earlier ones.
+    Each turn is a ``Question`` whose id is ``<conversation id>#<turn number>``."""
+
+    id: str
+    turns: list[Question]
+    split: str = ""
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"{path}: cannot read ({exc})") from None
+
+
+def _json_lines(path: Path, text: str) -> list[tuple[int, dict]]:
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise QuestionFileError(f"{path}:{i}: invalid JSON ({exc})") from None
+        if not isinstance(record, dict):
+            raise QuestionFileError(f"{path}:{i}: expected a JSON object")
+        out.append((i, record))
+    return out
+
+
+def is_conversation_file(path: str | Path) -> bool:
+    """A JSONL file whose first record has ``turns``."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return False
+    records = _json_lines(path, _read(path))
+    return bool(records) and "turns" in records[0][1]
+
+
+def load_conversations(path: str | Path) -> list[Conversation]:
+    """``{"id", "split", "turns": [{question, type, gold_titles, answer, must_include}, …]}``
+    per line; the first turn stands alone, later ones may refer back."""
+    path = Path(path)
+    conversations = []
+    for i, record in _json_lines(path, _read(path)):
+        turns = record.get("turns")
+        if not isinstance(turns, list) or not turns or not all(isinstance(t, dict) for t in turns):
+            raise QuestionFileError(f"{path}:{i}: 'turns' must be a non-empty list of question objects")
+        cid = str(record.get("id") or f"c{i}")
+        split = str(record.get("split") or "")
+        made = [_make({**t, "id": f"{cid}#{k}", "split": split}, f"{path}:{i} turn {k}", k)
+                for k, t in enumerate(turns, 1)]
+        conversations.append(Conversation(id=cid, turns=made, split=split))
+    if not conversations:
+        raise QuestionFileError(f"{path}: no conversations")
+    ids = [c.id for c in conversations]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise QuestionFileError(f"{path}: duplicate ids {sorted(dupes)[:5]}")
+    return conversations
+
+
 def load_questions(path: str | Path) -> list[Question]:
     """Read JSONL (one object per line) or CSV (header with a 'question' column)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionFileError(f"{path}: cannot read ({exc})") from None
+    text = _read(path)
     questions: list[Question] = []
     if path.suffix.lower() == ".csv":
         for i, row in enumerate(csv.DictReader(text.splitlines()), 2):
             questions.append(_make({k.lower(): v for k, v in row.items() if k}, f"{path}:{i}", i))
     else:
-        for i, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                raise QuestionFileError(f"{path}:{i}: invalid JSON ({exc})") from None
-            if not isinstance(record, dict):
-                raise QuestionFileError(f"{path}:{i}: expected a JSON object")
+        for i, record in _json_lines(path, text):
+            if "turns" in record:
+                raise QuestionFileError(f"{path}:{i}: a conversation among single questions "
+                                        "(a conversation file has 'turns' on every line)")
             questions.append(_make(record, f"{path}:{i}", i))
     if not questions:
         raise QuestionFileError(f"{path}: no questions")

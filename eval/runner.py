@@ -9,13 +9,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from rag import Answer, Engine, LLMError, QuestionError
+from rag import Answer, Chat, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
 from rag.grounding import Grounder
-from rag.text import evidence_sentences
+from rag.text import evidence_sentences, strip_markers
 
 from . import metrics as m
-from .questions import Question
+from .questions import Conversation, Question
 
 RETRIEVAL_K = (1, 5)
 
@@ -164,6 +164,20 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
     }
 
 
+def quoted(answer: Answer) -> set[str]:
+    """The answer's sentences as a reader sees them: no markers, no ``Title — `` prefix."""
+    return {strip_markers(_unprefixed(s.text, answer)).lower() for s in answer.sentences if s.claim}
+
+
+def repeated_previous(answer: Answer, previous: Answer) -> float:
+    """1.0 when at least half of a follow-up's sentences were already in the previous answer
+    (a chat that says the same thing again), else 0.0. A refusal repeats nothing."""
+    now = quoted(answer)
+    if answer.refused or not now:
+        return 0.0
+    return float(len(now & quoted(previous)) * 2 >= len(now))
+
+
 def load_done(results_path: Path) -> dict[str, dict]:
     """Records already written by an earlier (possibly killed) run; a torn last line is dropped."""
     done: dict[str, dict] = {}
@@ -230,6 +244,80 @@ def run(
     return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
 
 
+def run_conversations(
+    conversations: list[Conversation],
+    engine: Engine,
+    results_path: str | Path,
+    *,
+    concurrency: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    judge: m.Judge | None = None,
+) -> list[dict]:
+    """Ask each conversation's turns in order through one ``Chat``; one record per turn (id
+    ``c01#2``), scored like a single question, plus ``repeated_previous`` on follow-ups. A
+    conversation resumes only whole: one with a missing turn is asked again from the start."""
+    results_path = Path(results_path)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    done = load_done(results_path)
+    complete = {c.id for c in conversations if all(t.id in done for t in c.turns)}
+    keep = {t.id for c in conversations if c.id in complete for t in c.turns}
+    done = {k: v for k, v in done.items() if k in keep}
+    with results_path.open("w", encoding="utf-8") as fh:
+        for rec in done.values():
+            fh.write(json.dumps(rec) + "\n")
+    if judge is None:
+        judge = make_judge(engine.grounder)
+        llm = engine.llm_config()
+        if llm is not None:
+            judge = make_llm_judge(llm, fallback=judge)
+    todo = [c for c in conversations if c.id not in complete]
+    total = sum(len(c.turns) for c in conversations)
+    lock = threading.Lock()
+    count = total - sum(len(c.turns) for c in todo)
+    if progress:
+        progress(count, total)
+
+    def one(conv: Conversation) -> list[dict]:
+        chat = Chat(engine=engine)
+        previous: Answer | None = None
+        out = []
+        for k, q in enumerate(conv.turns, 1):
+            try:
+                answer = chat.ask(q.question)
+            except (LLMError, QuestionError) as exc:
+                rec = {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
+                       "question": q.question, "error": str(exc),
+                       "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
+                answer = None
+            else:
+                scores = score_answer(q, answer, judge)
+                if previous is not None:
+                    scores["repeated_previous"] = repeated_previous(answer, previous)
+                    if scores["repeated_previous"]:
+                        scores["failures"].append("repeats the previous answer")
+                rec = answer_record(q, answer, scores)
+                rec["about"] = answer.about
+            rec.update(conversation=conv.id, turn=k, position="first-turn" if k == 1 else "follow-up")
+            out.append(rec)
+            previous = answer if answer is not None else previous
+        return out
+
+    with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
+        futures = [pool.submit(one, c) for c in todo]
+        for fut in as_completed(futures):
+            recs = fut.result()
+            with lock:
+                for rec in recs:
+                    fh.write(json.dumps(rec) + "\n")
+                    done[rec["id"]] = rec
+                fh.flush()
+                count += len(recs)
+                if progress:
+                    progress(count, total)
+    order = {t.id: i for i, t in enumerate(t for c in conversations for t in c.turns)}
+    return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
+
+
 def summarize(records: list[dict]) -> dict:
     """Overall and per-type aggregates."""
 
@@ -265,6 +353,9 @@ def summarize(records: list[dict]) -> dict:
         summary[t] = agg([r for r in records if r["type"] == t])
     for sub in sorted({r.get("subtype") or "" for r in records} - {""}):
         summary[sub] = agg([r for r in records if r.get("subtype") == sub])
+    for pos in ("first-turn", "follow-up"):  # conversations
+        if any(r.get("position") == pos for r in records):
+            summary[pos] = agg([r for r in records if r.get("position") == pos])
     return summary
 
 
@@ -276,6 +367,8 @@ def _applies(metric: str, record: dict) -> bool:
     answerable = record.get("type") not in ("unanswerable", "open")
     if metric == "gold_first":
         return record.get("type") == "which-paper"
+    if metric == "repeated_previous":
+        return record.get("position") == "follow-up"
     if metric == "refused_or_weak":
         return record.get("type") == "unanswerable"
     if metric.startswith(_ANSWERABLE_ONLY):

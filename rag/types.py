@@ -94,6 +94,10 @@ class Answer:
     evidence: str = "answer"  # the evidence decision: "answer" | "weak" (shown, labelled) | "refuse"
     confidence: float = 0.0  # its calibrated probability that the abstracts answer the question
     reason: str = ""  # why the evidence is weak or the question refused ("" otherwise)
+    # A follow-up answered from the papers under discussion: their titles, and what in the
+    # question pointed at them ("the second one" → reference [2]); empty for a fresh question.
+    about: list[str] = field(default_factory=list)
+    resolved: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
 
