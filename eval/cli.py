@@ -34,6 +34,9 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
                    help="exit 1 if METRIC > VALUE (repeatable), for rates where lower is better, "
                    "e.g. false_refusal_rate=0.25")
     p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two results.jsonl files")
+    p.add_argument("--as-written", action="store_true",
+                   help="conversations: ask \"the second one\" exactly as written, even when our previous "
+                   "answer listed that paper elsewhere (default: as a reader of our list would say it)")
     p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
     return p
 
@@ -122,7 +125,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         concurrency = args.concurrency or (4 if engine.settings.llm.generative else 1)
         if conversations is not None:
             records = run_conversations(conversations, engine, results, concurrency=concurrency,
-                                        progress=_bar("turns", "turn"))
+                                        progress=_bar("turns", "turn"), adapt=not args.as_written)
         else:
             records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
         summary = summarize(records)

@@ -169,6 +169,34 @@ def quoted(answer: Answer) -> set[str]:
     return {strip_markers(_unprefixed(s.text, answer)).lower() for s in answer.sentences if s.claim}
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+_ORDINAL = re.compile(r"\b(the|that) (first|second|third|fourth|fifth)\b", re.I)
+
+
+def as_reader_sees(question: str, gold_titles: list[str], earlier: list[Answer]) -> str:
+    """A follow-up that picks a paper by position ("the second one") as a reader of *our*
+    previous list would put it. The set's writer numbered papers in their own list's order,
+    which ours need not follow; a reader who means that paper says where it sits in the list
+    we showed. Unchanged when the paper is not in our last list (then the turn fails, as it
+    should) or the question names no position."""
+    m = _ORDINAL.search(question)
+    if not m or len(gold_titles) != 1:
+        return question
+    for answer in reversed(earlier):
+        order = list(dict.fromkeys(c.title for c in sorted(answer.citations, key=lambda c: c.n)))
+        if len(order) < 2:
+            continue
+        at = [i for i, t in enumerate(order) if _title_key(t) == _title_key(gold_titles[0])]
+        if not at or at[0] >= len(_ORDINALS):
+            return question
+        return question[: m.start(2)] + _ORDINALS[at[0]] + question[m.end(2) :]
+    return question
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"\W+", " ", title.lower()).strip()
+
+
 def repeated_previous(answer: Answer, previous: Answer) -> float:
     """1.0 when at least half of a follow-up's sentences were already in the previous answer
     (a chat that says the same thing again), else 0.0. A refusal repeats nothing."""
@@ -252,10 +280,13 @@ def run_conversations(
     concurrency: int = 1,
     progress: Callable[[int, int], None] | None = None,
     judge: m.Judge | None = None,
+    adapt: bool = True,
 ) -> list[dict]:
     """Ask each conversation's turns in order through one ``Chat``; one record per turn (id
     ``c01#2``), scored like a single question, plus ``repeated_previous`` on follow-ups. A
-    conversation resumes only whole: one with a missing turn is asked again from the start."""
+    conversation resumes only whole: one with a missing turn is asked again from the start.
+    ``adapt``: positions ("the second one") as a reader of our previous list would say them
+    (``as_reader_sees``; the record keeps ``asked_as``); off, exactly as the set wrote them."""
     results_path = Path(results_path)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     done = load_done(results_path)
@@ -280,10 +311,12 @@ def run_conversations(
     def one(conv: Conversation) -> list[dict]:
         chat = Chat(engine=engine)
         previous: Answer | None = None
+        earlier: list[Answer] = []
         out = []
         for k, q in enumerate(conv.turns, 1):
+            asked = as_reader_sees(q.question, q.gold_titles, earlier) if adapt else q.question
             try:
-                answer = chat.ask(q.question)
+                answer = chat.ask(asked)
             except (LLMError, QuestionError) as exc:
                 rec = {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
                        "question": q.question, "error": str(exc),
@@ -296,10 +329,17 @@ def run_conversations(
                     if scores["repeated_previous"]:
                         scores["failures"].append("repeats the previous answer")
                 rec = answer_record(q, answer, scores)
-                rec["about"] = answer.about
+                rec["about"], rec["resolved"], rec["cue"] = answer.about, answer.resolved, answer.cue
+                if k > 1 and answer.about:  # answered from papers under discussion: the right ones?
+                    rec["scores"]["focus_on_gold"] = m.gold_citation_recall(answer.about, q.gold_titles[:1]) if len(q.gold_titles) == 1 else float(
+                        any(m.gold_citation_recall([t], q.gold_titles) for t in answer.about))
             rec.update(conversation=conv.id, turn=k, position="first-turn" if k == 1 else "follow-up")
+            if asked != q.question:
+                rec["asked_as"] = asked
             out.append(rec)
             previous = answer if answer is not None else previous
+            if answer is not None:
+                earlier.append(answer)
         return out
 
     with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
@@ -356,6 +396,8 @@ def summarize(records: list[dict]) -> dict:
     for pos in ("first-turn", "follow-up"):  # conversations
         if any(r.get("position") == pos for r in records):
             summary[pos] = agg([r for r in records if r.get("position") == pos])
+    for cue in sorted({r.get("cue") or "" for r in records if r.get("position") == "follow-up"} - {""}):
+        summary[f"cue:{cue}"] = agg([r for r in records if r.get("position") == "follow-up" and r.get("cue") == cue])
     return summary
 
 
@@ -367,6 +409,8 @@ def _applies(metric: str, record: dict) -> bool:
     answerable = record.get("type") not in ("unanswerable", "open")
     if metric == "gold_first":
         return record.get("type") == "which-paper"
+    if metric == "focus_on_gold":
+        return False
     if metric == "repeated_previous":
         return record.get("position") == "follow-up"
     if metric == "refused_or_weak":

@@ -132,6 +132,18 @@ class Index:
             if m is not None
         }
 
+    def chunks_of(self, paper_ids: Iterable[str]) -> list[tuple[str, dict, str, list[float]]]:
+        """Every chunk of these papers as (id, metadata, document, embedding)."""
+        ids = list(dict.fromkeys(paper_ids))
+        if not ids:
+            return []
+        got = self._call(lambda: self.collection.get(
+            where={"paper_id": {"$in": ids}}, include=["metadatas", "documents", "embeddings"]))
+        return [
+            (cid, meta or {}, doc or "", list(emb))
+            for cid, meta, doc, emb in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
+        ]
+
     def stats(self) -> IndexStats:
         papers = {m.get("paper_id") for _, m, _ in self.records(["metadatas"])}
         model, dim = self.model

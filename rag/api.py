@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from .answer.generative import (
     complete,
     stream_answer,
 )
+from .conversation import Focus, Turn, resolve, spelled_out
 from .evidence import Evidence, decide
 from .grounding import Grounder, ground
 from .llm import LLMResolver
@@ -112,28 +114,49 @@ class Engine:
 
     # -- one question --------------------------------------------------------------------
     def stream(
-        self, question: str, *, query: str | None = None, top_k: int | None = None, mode: str | None = None
+        self,
+        question: str,
+        *,
+        query: str | None = None,
+        top_k: int | None = None,
+        mode: str | None = None,
+        asked: QuestionProfile | None = None,
+        focus: Focus | None = None,
     ) -> Iterator[str]:
-        """Yield answer text as it is produced; the generator returns the grounded ``Answer``."""
+        """Yield answer text as it is produced; the generator returns the grounded ``Answer``.
+
+        ``query``: the standalone question to search with (a rewritten follow-up). ``asked``:
+        the question's profile, when the caller made it already. ``focus``: the papers under
+        discussion a follow-up refers to (``rag.conversation``): they are read for the
+        follow-up's own words; a generative answer also gets a fresh search for ``query``."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.answer.max_question_chars)
         query = clean_question(query, self.settings.answer.max_question_chars) if query else question
-        asked = profile(query)
-        retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode)
+        if focus is not None and focus.refers:
+            asked = asked or profile(question)
+            retrieval = self.retriever.within(asked.text, list(focus.papers))
+            if self.settings.llm.generative:  # the papers under discussion first, then the search
+                fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode)
+                retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
+        else:
+            asked = asked or profile(query)
+            retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode)
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
-        evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence)
+        evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence,
+                          follow_up=focus is not None and focus.refers)
         timings["read"] = time.perf_counter() - t_read
         if evidence.verdict == "refuse":
             answer = self._refusal(question, query, retrieval, evidence)
             answer.timings = {**timings, "total": time.perf_counter() - started}
+            _note_focus(answer, focus)
             yield answer.text
             return answer
 
         draft: Draft
         t_generate = time.perf_counter()
         if not self.settings.llm.generative:
-            draft = self._extractive(asked, evidence, retrieval)
+            draft = self._extractive(asked, evidence, retrieval, focus)
             yield draft.text
         else:
             try:  # resolving the LLM (a server's /models, the local server) can fail like a call
@@ -145,7 +168,7 @@ class Engine:
             except LLMError as exc:
                 if not self.settings.llm.fallback_extractive:
                     raise
-                draft = self._extractive(asked, evidence, retrieval)
+                draft = self._extractive(asked, evidence, retrieval, focus)
                 draft.notice = f"{exc} — showing an extractive answer instead. {EXTRACTIVE_NOTICE}"
                 yield "\n\n" + draft.text
         timings["generate"] = time.perf_counter() - t_generate  # includes a failed LLM attempt
@@ -189,6 +212,7 @@ class Engine:
         timings["ground"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - started
         answer.timings = timings
+        _note_focus(answer, focus)
         answer.tokens = {"prompt": draft.prompt_tokens, "completion": draft.completion_tokens}
         return answer
 
@@ -206,8 +230,11 @@ class Engine:
         return rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
                     need_learned=e.weights.get("reading", 0.0) != 0.0)
 
-    def _extractive(self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval) -> Draft:
-        return compose(asked, evidence, retrieval.sources, self.settings.answer)
+    def _extractive(
+        self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None
+    ) -> Draft:
+        shown = focus.shown if focus is not None else frozenset()
+        return compose(asked, evidence, retrieval.sources, self.settings.answer, shown)
 
     def _refusal(self, question: str, query: str, retrieval: Retrieval, evidence: Evidence) -> Answer:
         generative = self.settings.llm.generative  # no LLM is called (or started) to refuse
@@ -226,15 +253,26 @@ class Engine:
         )
 
 
-_ANAPHORA = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|the (paper|method|model|approach|same)|"
-    r"and what|what about|how about|also)\b",
-    re.IGNORECASE,
-)
+def _note_focus(answer: Answer, focus: Focus | None) -> None:
+    if focus is not None:
+        answer.cue = focus.cue
+        if focus.refers:
+            answer.about, answer.resolved = list(focus.titles), focus.how
 
 
-def _looks_dependent(question: str) -> bool:
-    return bool(_ANAPHORA.search(question)) or len(question.split()) <= 4
+def _merged(first: Retrieval, then: Retrieval, top_k: int) -> Retrieval:
+    """``first``'s papers, then ``then``'s others, renumbered, at most ``top_k`` (never fewer
+    than ``first`` has)."""
+    seen = {s.paper_id for s in first.sources}
+    sources = first.sources + [s for s in then.sources if s.paper_id not in seen]
+    sources = sources[: max(top_k, len(first.sources))]
+    return Retrieval(
+        question=first.question,
+        sources=[dataclasses.replace(s, n=i) for i, s in enumerate(sources, 1)],
+        top_relevance=max(first.top_relevance, then.top_relevance),
+        coverage=max(first.coverage, then.coverage),
+        seconds=first.seconds + then.seconds,
+    )
 
 
 # -- module-level conveniences -------------------------------------------------------------
@@ -290,24 +328,43 @@ async def aask(question: str, settings: Settings | None = None, **kwargs: object
 
 @dataclass
 class Chat:
-    """A conversation: follow-ups are rewritten into standalone queries before retrieval."""
+    """A conversation. It remembers the papers each answer cited; a follow-up that points back
+    ("it", "the second one", "both", "How long did training take?") is answered from them,
+    ranked by what the follow-up asks (``rag.conversation``); one that asks for other work
+    searches afresh. With an LLM, follow-ups are also rewritten into standalone questions."""
 
     settings: Settings | None = None
     engine: Engine | None = None
-    history: list[tuple[str, Answer]] = field(default_factory=list)
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def history(self) -> list[tuple[str, Answer]]:
+        return [(t.question.text, t.answer) for t in self.turns]
 
     def _engine(self) -> Engine:
         if self.engine is None:
             self.engine = get_engine(self.settings)
         return self.engine
 
+    def focus(self, question: str) -> tuple[QuestionProfile, Focus]:
+        """The follow-up's profile (built once, kind as the conversation makes it) and what it
+        refers to."""
+        engine = self._engine()
+        question = clean_question(question, engine.settings.answer.max_question_chars)
+        asked = profile(question)
+        focus = resolve(asked, self.turns)
+        if focus.refers:  # about the papers in focus: one fact, or one line per paper
+            asked = profile(spelled_out(question, focus), kind="multi-paper" if focus.plural else "factoid")
+        return asked, focus
+
     def stream(self, question: str, **kwargs: object) -> AnswerStream:
         engine = self._engine()
-        query = self.rewrite(question)
+        asked, focus = self.focus(question)
+        query = self.rewrite(question) if focus.refers or focus.cue == "seek" else asked.text
 
         def run() -> Iterator[str]:
-            answer = yield from engine.stream(question, query=query, **kwargs)  # type: ignore[arg-type]
-            self.history.append((question, answer))
+            answer = yield from engine.stream(question, query=query, asked=asked, focus=focus, **kwargs)  # type: ignore[arg-type]
+            self.turns.append(Turn(asked, answer))
             return answer
 
         return AnswerStream(run())
@@ -320,33 +377,34 @@ class Chat:
         return s.answer
 
     def reset(self) -> None:
-        self.history.clear()
+        self.turns.clear()
 
     def rewrite(self, question: str) -> str:
-        """Turn a follow-up into a standalone query (LLM if configured, else a heuristic)."""
-        if not self.history or not _looks_dependent(question):
+        """A follow-up as one standalone question, for searching: by the LLM when one is
+        configured; offline the follow-up stays as it is (its focus does the rest)."""
+        if not self.turns:
             return question
-        previous = self.history[-1][1].query or self.history[-1][0]
-        llm = self._engine().llm_config()
-        if llm is not None:
-            try:
-                text = complete(
-                    [
-                        {
-                            "role": "system",
-                            "content": "Rewrite the follow-up question as one standalone question. "
-                            "Reply with the question only.",
-                        },
-                        {
-                            "role": "user",
-                            "content": f"Previous question: {previous}\nFollow-up: {question}",
-                        },
-                    ],
-                    llm,
-                )
-                if 3 <= len(text) <= 500:
-                    return text
-            except LLMError:
-                pass
-        return f"{previous} {question}"
-
+        llm = self._engine().llm_config() if self._engine().settings.llm.generative else None
+        if llm is None:
+            return question
+        previous = self.turns[-1]
+        try:
+            text = complete(
+                [
+                    {
+                        "role": "system",
+                        "content": "Rewrite the follow-up question as one standalone question. "
+                        "Reply with the question only.",
+                    },
+                    {
+                        "role": "user",
+                        "content": f"Previous question: {previous.answer.query or previous.question.text}\n"
+                        f"Papers in the previous answer: {'; '.join(previous.titles()[p] for p in previous.papers)}\n"
+                        f"Follow-up: {question}",
+                    },
+                ],
+                llm,
+            )
+        except LLMError:
+            return question
+        return text if 3 <= len(text) <= 500 else question

@@ -102,22 +102,28 @@ def probability(f: dict[str, float], s: EvidenceSettings) -> float:
 
 
 def decide(
-    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], settings: EvidenceSettings
+    question: QuestionProfile,
+    retrieval: Retrieval,
+    sentences: list[Scored],
+    settings: EvidenceSettings,
+    *,
+    follow_up: bool = False,
 ) -> Evidence:
+    """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess."""
     f, subject, filler = features(question, retrieval, sentences)
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
     elif p >= settings.answer_at:
         verdict = "answer"
-    elif p >= settings.weak_at:
+    elif p >= settings.weak_at or (follow_up and not settings.refuse_follow_ups):
         verdict = "weak"
     else:
         verdict = "refuse"
     return Evidence(
         verdict=verdict,
         confidence=round(p, 4),
-        reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below),
+        reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below, follow_up),
         sentences=sentences,
         subject=subject.n if subject else None,
         slot_filler=filler,
@@ -134,12 +140,17 @@ def _reason(
     subject: Source | None,
     p: float,
     far_below: float,
+    follow_up: bool = False,
 ) -> str:
     k = len(retrieval.sources)
     if verdict == "answer":
         return ""
     if not retrieval.sources or not sentences:
         return "nothing in the collection was retrieved for this question."
+    if follow_up and verdict == "weak":
+        about = " and ".join(f"“{s.title}”" for s in retrieval.sources[:3])
+        return (f"Weak evidence: no sentence of {about} clearly answers this follow-up (confidence "
+                f"{p:.2f}); the sentences that read closest are shown.")
     if f["names_missing"]:
         named = " or ".join(n.text for n in question.names)
         what = f"none of the {k} most relevant abstracts mentions {named}"

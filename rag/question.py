@@ -44,9 +44,13 @@ class QuestionProfile:
     words: frozenset[str]  # content words
 
 
-def profile(question: str) -> QuestionProfile:
+def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
+    """``kind`` overrides what the wording says (a follow-up about one paper under discussion
+    is a factoid even when it starts "Which models …")."""
     slot = asked_slot(question)
-    if _MULTI.search(question):
+    if kind is not None:
+        pass
+    elif _MULTI.search(question):
         kind: Kind = "multi-paper"
     elif _WHICH.search(question):
         kind = "which-paper"

@@ -151,6 +151,48 @@ class Retriever:
             seconds=time.perf_counter() - started,
         )
 
+    def within(self, question: str, paper_ids: list[str]) -> Retrieval:
+        """Only these papers (the ones under discussion), ranked for ``question`` by the cosine
+        of their best chunk; the same ``Retrieval`` a fresh search returns."""
+        import numpy as np
+
+        started = time.perf_counter()
+        self._bm25_retriever()  # keeps coverage()'s word statistics current
+        q = self.embedder.embed([question])[0]
+        best: dict[str, tuple[float, str, dict, str]] = {}
+        chunks: dict[str, list[str]] = {}
+        for cid, meta, doc, emb in self.index.chunks_of(paper_ids):
+            v = np.asarray(emb, dtype=np.float32)
+            cos = float(v @ q / ((np.linalg.norm(v) * np.linalg.norm(q)) or 1.0))
+            pid = str(meta.get("paper_id", cid.split("#")[0]))
+            chunks.setdefault(pid, []).append(cid)
+            if pid not in best or cos > best[pid][0]:
+                best[pid] = (cos, cid, meta, doc)
+        order = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
+        abstracts = self.index.abstracts(pid for pid, _ in order)
+        sources = [
+            Source(
+                n=rank,
+                paper_id=pid,
+                title=str(meta.get("title", "")),
+                abstract=abstracts.get(pid, "") or doc,
+                chunk_id=cid,
+                passage=doc,
+                score=cos,
+                relevance=cos,
+                sources=tuple(s for s in str(meta.get("sources", "")).split("\n") if s),
+                chunk_ids=tuple(sorted(chunks[pid])),
+            )
+            for rank, (pid, (cos, cid, meta, doc)) in enumerate(order, 1)
+        ]
+        return Retrieval(
+            question=question,
+            sources=sources,
+            top_relevance=max((s.relevance for s in sources), default=0.0),
+            coverage=self.coverage(question, sources),
+            seconds=time.perf_counter() - started,
+        )
+
     def _dense_hits(self, bundle):  # noqa: ANN001, ANN202
         try:
             return self._dense_retriever().retrieve(bundle)

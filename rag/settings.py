@@ -117,6 +117,12 @@ class EvidenceSettings(BaseModel):
         description="Wording only: below this best cosine a refusal or weak label says no passage "
         "is close to the question (otherwise that no sentence clearly answers it).",
     )
+    refuse_follow_ups: bool = Field(
+        False,
+        description="Whether a follow-up about the papers under discussion may be refused. Off: "
+        "the conversation has already established the papers, so a low score means the abstract "
+        "may not state the detail, and the best sentences are shown labelled weak instead.",
+    )
     use_names: bool = Field(True, description="Use the names_missing feature (ablation switch).")
     use_slot: bool = Field(True, description="Use the slot_missing feature (ablation switch).")
     use_coverage: bool = Field(True, description="Use the coverage feature (ablation switch).")

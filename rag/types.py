@@ -98,6 +98,7 @@ class Answer:
     # question pointed at them ("the second one" → reference [2]); empty for a fresh question.
     about: list[str] = field(default_factory=list)
     resolved: str = ""
+    cue: str = ""  # in a chat, what decided that (rag.conversation.Focus.cue)
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
 

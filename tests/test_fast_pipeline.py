@@ -91,3 +91,82 @@ def test_the_index_remembers_the_fake_model(fast: Engine):
 
     with pytest.raises(IndexMismatchError, match="fake-hash-384"):
         Engine(fast.settings, auto_ingest=False)  # the settings' MiniLM does not fit this index
+
+
+# -- conversations -------------------------------------------------------------------------
+Q_RASAT = "Which text-to-SQL model adds relational structures such as schema linking to a seq2seq model?"
+
+
+def test_a_follow_up_is_answered_from_the_paper_it_refers_to(fast: Engine):
+    from rag import Chat
+
+    chat = Chat(engine=fast)
+    first = chat.ask(Q_RASAT)
+    follow = chat.ask("What results does it report on Spider?")
+    assert first.citations[0].title == RASAT
+    assert follow.about == [RASAT] and {c.title for c in follow.citations} == {RASAT}
+    assert "75.5%" in follow.text
+    assert [s.title for s in follow.sources] == [RASAT]  # only the paper under discussion
+
+
+def test_a_generative_follow_up_is_rewritten_and_keeps_the_paper_in_focus(fast: Engine):
+    from rag import Chat
+    from tests.openai_stub import Reply
+
+    with ScriptedOpenAIServer(models=("stub",)) as server:
+        chat = Chat(engine=fast.with_llm(provider="openai", base_url=server.base_url, model="stub", api_key="sk-x"))
+        server.script(Reply(f"{RASAT} is the one [1]."))
+        chat.ask(Q_RASAT)
+        server.script(Reply("What results does RASAT report on Spider?"), Reply("It reports 75.5% EX on Spider [1]."))
+        follow = chat.ask("What results does it report?")
+        rewrite, answer = server.chat_requests[-2:]
+        assert RASAT in rewrite["messages"][-1]["content"]  # the papers under discussion, for the rewrite
+        assert follow.query == "What results does RASAT report on Spider?"
+        prompt = answer["messages"][-1]["content"]
+        assert prompt.index(RASAT) < min(prompt.index(s.title) for s in follow.sources[1:])  # in focus, first
+        assert follow.sources[0].title == RASAT and follow.about == [RASAT]
+        assert [c.title for c in follow.citations] == [RASAT]
+
+
+def test_paperchat_eval_runs_conversations_and_resumes_them_whole(fast: Engine, tmp_path):
+    import json
+
+    from eval.questions import QuestionFileError, is_conversation_file, load_conversations
+    from eval.runner import run_conversations, summarize
+
+    path = tmp_path / "conv.jsonl"
+    convs = [
+        {"id": "a", "split": "dev", "turns": [
+            {"question": Q_RASAT, "type": "which-paper", "gold_titles": [RASAT], "must_include": ["RASAT"]},
+            {"question": "What results does it report on Spider?", "type": "factoid", "gold_titles": [RASAT],
+             "must_include": ["75.5%"]}]},
+        {"id": "b", "split": "test", "turns": [
+            {"question": "Which papers explain grokking, the delayed generalization of neural networks?",
+             "type": "multi-paper", "gold_titles": ["Grokking as the Transition from Lazy to Rich Training Dynamics",
+                                                    "Deep Networks Always Grok and Here is Why"]},
+            {"question": "Which of them describes a transition from lazy to rich dynamics?", "type": "which-paper",
+             "gold_titles": ["Grokking as the Transition from Lazy to Rich Training Dynamics"]}]},
+    ]
+    path.write_text("\n".join(json.dumps(c) for c in convs) + "\n")
+    assert is_conversation_file(path)
+    loaded = load_conversations(path)
+    assert [t.id for c in loaded for t in c.turns] == ["a#1", "a#2", "b#1", "b#2"]
+    results = tmp_path / "out" / "results.jsonl"
+    records = run_conversations(loaded, fast, results)
+    by_id = {r["id"]: r for r in records}
+    assert by_id["a#2"]["about"] == [RASAT] and by_id["a#2"]["scores"]["key_fact_recall"] == 1.0
+    assert by_id["a#2"]["scores"]["repeated_previous"] == 0.0 and by_id["a#2"]["position"] == "follow-up"
+    assert by_id["b#2"]["cue"] == "one-of"
+    summary = summarize(records)
+    assert summary["follow-up"]["questions"] == 2 and summary["first-turn"]["questions"] == 2
+    # a conversation cut short is asked again from its first turn; complete ones are kept
+    lines = results.read_text().splitlines()
+    results.write_text("\n".join(line for line in lines if json.loads(line)["id"] != "b#2") + "\n")
+    kept = json.loads(lines[0])
+    again = run_conversations(loaded, fast, results)
+    assert len(again) == 4 and {r["id"]: r for r in again}["a#1"] == kept
+    # a conversation among single questions, and a broken turn list, name the file and line
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(convs[0]) + "\n" + json.dumps({"id": "c", "turns": "oops"}) + "\n")
+    with pytest.raises(QuestionFileError, match=r"bad.jsonl:2"):
+        load_conversations(bad)

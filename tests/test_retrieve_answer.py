@@ -75,15 +75,39 @@ def test_bad_questions_get_clear_errors(engine: Engine):
         engine.ask("why " * 10_000)
 
 
-def test_chat_follow_up_is_rewritten_with_the_conversation(engine: Engine):
+def test_chat_follow_up_is_answered_from_the_paper_under_discussion(engine: Engine):
     chat = Chat(engine=engine)
-    first = chat.ask("Which paper integrates relational structures into a pretrained seq2seq text-to-SQL model?")
+    first = chat.ask("Which paper adds relational structures to a pretrained seq2seq model for text-to-SQL?")
     assert first.citations[0].title == RASAT
     follow = chat.ask("What results does it report?")
-    assert "text-to-SQL" in follow.query and follow.query != follow.question
-    assert RASAT in [s.title for s in follow.sources[:2]]
-    other = Chat(engine=engine)
-    assert other.history == [] and len(chat.history) == 2
+    # answered from RASAT, with the results RASAT's abstract states, not the first answer again
+    assert follow.about == [RASAT] and "pronoun" in follow.resolved
+    assert {c.title for c in follow.citations} == {RASAT} and not follow.refused
+    assert "75.5%" in follow.text and "Spider" in follow.text
+    first_lines = {s.text.split(" — ")[-1] for s in first.sentences}
+    assert not any(s.text.split(" — ")[-1] in first_lines for s in follow.sentences)
+    # a change of subject searches afresh: no focus, no RASAT
+    other = chat.ask("What about diffusion models?")
+    assert other.about == [] and other.cue == "seek"
+    assert RASAT not in {s.title for s in other.sources}
+    assert all("iffusion" in c.title or "iffusion" in c.sentence for c in other.citations)
+    fresh = Chat(engine=engine)
+    assert fresh.history == [] and len(chat.history) == 3
+
+
+def test_the_second_one_is_reference_two_of_the_list(engine: Engine):
+    chat = Chat(engine=engine)
+    listed = chat.ask("Which papers pretrain foundation models for solving partial differential equations?")
+    titles = [c.title for c in sorted(listed.citations, key=lambda c: c.n)]
+    assert len(titles) >= 2
+    second = chat.ask("How large is the second one's model?")
+    assert second.about == [titles[1]] and "[2]" in second.resolved
+    assert {c.title for c in second.citations} == {titles[1]}
+    # "the first one" after a one-paper answer is the first of the list before it
+    first = chat.ask("And what about the first one?")
+    assert first.about == [titles[0]]
+    chat.reset()
+    assert chat.history == [] and chat.ask("What results does it report?").about == []
 
 
 def test_hybrid_merges_a_chunk_both_retrievers_find(engine: Engine):

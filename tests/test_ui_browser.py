@@ -124,12 +124,21 @@ def test_answer_citations_lead_to_their_sources_and_the_page_fits_a_phone(
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= 390, f"the page is {overflow}px wide at phone width"
 
-        # a follow-up in the same tab: the conversation round-trips, new anchors
+        # the exchange: the follow-up is answered from RASAT, with RASAT's results,
+        # says so, and does not repeat the first answer
         page.set_viewport_size({"width": 1280, "height": 900})
-        _ask(page, "What results does it report on Spider?")
+        first_answer = page.locator("#pc-chat [data-testid='bot']").last.inner_text()
+        _ask(page, "What results does it report?")
         page.locator("#pc-chat a.pc-cite[href^='#src-2-']").first.wait_for(timeout=120_000)
         assert page.locator("#pc-chat [data-testid='user']").count() == 2
-        assert page.locator("#pc-sources article[id^='src-2-']").count() >= 1
+        reply = page.locator("#pc-chat [data-testid='bot']").last
+        about = reply.locator(".pc-about")
+        assert about.count() == 1 and RASAT in about.inner_text()
+        text = reply.inner_text()
+        assert "75.5% EX on Spider" in text
+        assert first_answer.split(" — ")[1][:80] not in text
+        assert RASAT in page.locator("#pc-sources .pc-notice").first.inner_text()
+        assert page.locator("#pc-sources article[id^='src-2-']").count() == 1
 
         # "New chat" empties the conversation and the panel
         page.locator("#pc-new").click()

@@ -177,7 +177,8 @@ def test_two_tabs_do_not_share_a_conversation(page: ChatPage):
     # a follow-up is read against its own tab's conversation only
     _, _, _, tab2 = ask(page, "What results does it report?", tab2)[-1]
     follow_up = tab2.chat.history[-1][1]
-    assert "Pengi" in follow_up.query and "SQL" not in follow_up.query
+    assert follow_up.about and "Pengi" in follow_up.about[0]
+    assert all("SQL" not in c.title for c in follow_up.citations)
     assert len(tab1.chat.history) == 1
     # "New chat" empties only that tab
     history, panel, tab2, box = page.clear(tab2)

@@ -105,6 +105,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def format_answer(answer) -> str:  # noqa: ANN001
     """Answer text + notices + numbered reference list, for terminals."""
     lines = [answer.text, ""]
+    if answer.about:
+        lines.insert(0, f"(about the papers under discussion — {answer.resolved}: "
+                        + "; ".join(answer.about) + ")")
     if answer.evidence == "weak":
         lines.append(f"({answer.reason})")
     if answer.notice:
@@ -163,7 +166,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from rag import Chat, QuestionError
 
     chat = Chat(engine=_engine(args))
-    print("paperchat — ask about the papers; empty line or Ctrl-D to quit, /new to start over.")
+    print("paperchat — ask about the papers; follow-ups may say \"it\" or \"the second one\". "
+          "Empty line or Ctrl-D to quit, /new to start over.")
     while True:
         try:
             question = input("\n? ").strip()

@@ -62,6 +62,8 @@ def answer_message(answer: Answer, turn: int) -> str:
     """The final chat message: answer with linked citations, then a compact reference list."""
     body = link_citations(answer.text, turn, (c.n for c in answer.citations))
     parts = [body]
+    if answer.about:
+        parts.insert(0, _about(answer))
     if answer.refused:
         parts.append('<span class="pc-flag">⚠ not answered from the papers</span>')
     elif answer.evidence == "weak":
@@ -153,12 +155,21 @@ def _ms(seconds: float | None) -> str:
     return "—" if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
+def _about(answer: Answer) -> str:
+    """A follow-up answered from the papers under discussion says which, and why."""
+    titles = "; ".join(f"“{esc(t)}”" for t in answer.about)
+    return (f'<span class="pc-about" title="{esc(answer.resolved)}">↪ about the papers under '
+            f"discussion: {titles}</span>")
+
+
 def sources_html(answer: Answer, turn: int) -> str:
     """Badge, warnings, notice, cited sources, other retrieved sources, timings."""
     out = ['<div class="pc-panel">', f'<div class="pc-head">{_badge(answer)}']
     if answer.query and answer.query != answer.question:
         out.append(f'<span class="pc-query">searched for: {esc(answer.query)}</span>')
     out.append("</div>")
+    if answer.about:
+        out.append(f'<div class="pc-notice">{_about(answer)} ({esc(answer.resolved)})</div>')
     if answer.refused:
         out.append(
             '<div class="pc-warn" role="alert">⚠ No answer from the papers: the retrieved '

@@ -30,7 +30,9 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     return list(seen.values())
 
 
-def pick(question: QuestionProfile, evidence: Evidence, settings: AnswerSettings) -> list[Scored]:
+def pick(
+    question: QuestionProfile, evidence: Evidence, settings: AnswerSettings, shown: frozenset[str] = frozenset()
+) -> list[Scored]:
     """The sentences to quote, leading sentence first.
 
     - factoid: from the paper the question is about (the one it names, else the best-reading
@@ -41,6 +43,9 @@ def pick(question: QuestionProfile, evidence: Evidence, settings: AnswerSettings
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's.
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
+
+    ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
+    (it reads best for this question); the ones that follow it are new ones.
     """
     ranked = evidence.sentences
     if not ranked:
@@ -52,7 +57,7 @@ def pick(question: QuestionProfile, evidence: Evidence, settings: AnswerSettings
         about = evidence.subject if evidence.subject is not None else top.n
         own = [s for s in ranked if s.n == about]
         lead = evidence.slot_filler or own[0]
-        out = [lead] + [s for s in own if s is not lead][: settings.per_source - 1]
+        out = [lead] + [s for s in own if s is not lead and s.text.strip() not in shown][: settings.per_source - 1]
         if evidence.subject is None:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out
@@ -67,11 +72,15 @@ def pick(question: QuestionProfile, evidence: Evidence, settings: AnswerSettings
 
 
 def compose(
-    question: QuestionProfile, evidence: Evidence, sources: Sequence[Source], settings: AnswerSettings
+    question: QuestionProfile,
+    evidence: Evidence,
+    sources: Sequence[Source],
+    settings: AnswerSettings,
+    shown: frozenset[str] = frozenset(),
 ) -> Draft:
     """Quote the picked sentences, each paper's first line naming it: ``Title — sentence [n]``."""
     started = time.perf_counter()
-    picked = pick(question, evidence, settings)
+    picked = pick(question, evidence, settings, shown)
     titles = {s.n: s.title for s in sources}
     order = list(dict.fromkeys(s.n for s in picked))  # papers in order of their lead sentence
     lines = []

@@ -1,0 +1,130 @@
+"""What a follow-up refers to (rag.conversation), on hand-made answers: pure logic, fast tier.
+The same exchanges against the real index are in tests/test_retrieve_answer.py and the page's
+in tests/test_ui_browser.py; the blind conversation set measures it (eval/conversations.jsonl)."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.runner import as_reader_sees, repeated_previous
+from rag.conversation import Turn, resolve, spelled_out
+from rag.question import profile
+from rag.types import Answer, Citation, SentenceCheck, Source
+
+PAPERS = {
+    "dpot": ("DPOT: Auto-Regressive Denoising Operator Transformer", "DPOT trains a 0.5B model on 100k trajectories."),
+    "pos": ("Poseidon: Efficient Foundation Models for PDEs", "Poseidon is evaluated on 15 downstream tasks."),
+    "rasat": ("RASAT: Relational Structures for Text-to-SQL", "RASAT reaches 75.5% EX on Spider."),
+}
+
+
+def answer(question: str, ids: list[str], refused: bool = False) -> Answer:
+    """An answer citing ``ids`` as [1], [2], … in that order (as grounding numbers them)."""
+    sources = [Source(n=i, paper_id=p, title=PAPERS[p][0], abstract=PAPERS[p][1], chunk_id=f"{p}#0",
+                      passage=PAPERS[p][1], score=1.0, relevance=0.5) for i, p in enumerate(ids, 1)]
+    lines = [f"{PAPERS[p][0]} — {PAPERS[p][1]} [{i}]" for i, p in enumerate(ids, 1)]
+    return Answer(
+        question=question,
+        text="\n".join(lines),
+        refused=refused,
+        sources=sources,
+        citations=[] if refused else [Citation(n=i, paper_id=p, title=PAPERS[p][0], chunk_id=f"{p}#0", source_rank=i,
+                                               sentence=PAPERS[p][1], span=(0, 1), score=1.0) for i, p in enumerate(ids, 1)],
+        sentences=[SentenceCheck(text=t, citations=(i,), support=1.0, supported=True, claim=True)
+                   for i, t in enumerate(lines, 1)],
+    )
+
+
+def turn(question: str, ids: list[str], refused: bool = False) -> Turn:
+    return Turn(profile(question), answer(question, ids, refused))
+
+
+LIST = turn("Which papers build foundation models for PDEs?", ["dpot", "pos"])
+ONE = turn("Which paper adds relational structures to text-to-SQL?", ["rasat"])
+
+
+def focus_of(question: str, *history: Turn):  # noqa: ANN201
+    return resolve(profile(question), list(history))
+
+
+@pytest.mark.parametrize(
+    ("question", "papers", "cue"),
+    [
+        ("How large is the second one's model?", ["pos"], "position"),
+        ("And the first one?", ["dpot"], "position"),
+        ("What does the latter report?", ["pos"], "position"),
+        ("What does [2] say about data?", ["pos"], "position"),
+        ("How do both compare on data size?", ["dpot", "pos"], "all"),
+        ("Which of them uses the most data?", ["dpot", "pos"], "one-of"),
+        ("What results do they report?", ["dpot", "pos"], "plural"),
+    ],
+)
+def test_a_follow_up_to_a_list(question: str, papers: list[str], cue: str):
+    f = focus_of(question, LIST)
+    assert (list(f.papers), f.cue) == (papers, cue)
+    assert f.plural == (cue in ("all", "plural"))
+
+
+@pytest.mark.parametrize(
+    ("question", "papers", "cue"),
+    [
+        ("What results does it report?", ["rasat"], "pronoun"),
+        ("And what about its accuracy on Spider?", ["rasat"], "pronoun"),
+        ("How did the authors evaluate this model?", ["rasat"], "pronoun"),
+        ("How much faster is inference?", ["rasat"], "ellipsis"),  # no subject of its own
+        ("How many tokens was Llama 2 pretrained on?", [], "fresh"),  # names something else
+        ("Which paper proposes LoRA?", [], "fresh"),  # asks for a paper
+        ("What about diffusion models?", [], "seek"),
+        ("Is there work on hiding a signal in generated text so it can be detected?", [], "seek"),
+        ("Unrelated question: which method geolocates photos?", [], "seek"),
+    ],
+)
+def test_a_follow_up_to_one_paper(question: str, papers: list[str], cue: str):
+    f = focus_of(question, ONE)
+    assert (list(f.papers), f.cue) == (papers, cue)
+
+
+def test_positions_reach_back_to_the_last_list_and_refusals_are_skipped():
+    # "the first one" after a one-paper answer means the list before it
+    after_one = turn("How large is the second one's model?", ["pos"])
+    assert focus_of("And the first one?", LIST, after_one).papers == ("dpot",)
+    # a refused answer cited nothing: "it" reaches the answer before
+    refused = turn("What GPU did it use?", ["rasat"], refused=True)
+    assert focus_of("What results does it report?", ONE, refused).papers == ("rasat",)
+    # nothing to refer to
+    assert not focus_of("What results does it report?").refers
+    assert focus_of("What results does it report?", refused).cue == "fresh"
+    # no third paper in any list: not resolved to a wrong one
+    assert focus_of("And the third one?", LIST).papers != ("pos",)
+
+
+def test_shown_sentences_travel_with_the_focus():
+    f = focus_of("What results does it report?", ONE)
+    assert f.shown == {PAPERS["rasat"][1]}
+
+
+def test_the_pointer_is_spelled_out_with_the_papers_name():
+    f = focus_of("How many tokens did it see, and what does its model do?", ONE)
+    assert spelled_out("How many tokens did it see, and what does its model do?", f) == (
+        "How many tokens did RASAT see, and what does its model do?")
+    assert spelled_out("How large is the second one's model?", focus_of("How large is the second one's model?", LIST)) == (
+        "How large is Poseidon's model?")
+    both = focus_of("What do both report?", LIST)
+    assert spelled_out("What do both report?", both) == "What do both report?"
+
+
+def test_the_harness_asks_positions_as_a_reader_of_our_list_would():
+    ours = answer("Which papers build foundation models for PDEs?", ["dpot", "pos"])
+    # the set's writer listed Poseidon first; our answer lists it second
+    assert as_reader_sees("And the first one?", [PAPERS["pos"][0]], [ours]) == "And the second one?"
+    assert as_reader_sees("And the first one?", [PAPERS["dpot"][0]], [ours]) == "And the first one?"
+    assert as_reader_sees("And the first one?", [PAPERS["rasat"][0]], [ours]) == "And the first one?"
+    assert as_reader_sees("What does it report?", [PAPERS["pos"][0]], [ours]) == "What does it report?"
+
+
+def test_repeating_the_previous_answer_is_measured():
+    before = answer("q", ["dpot", "pos"])
+    assert repeated_previous(answer("q", ["pos"]), before) == 1.0  # all of it was said before
+    assert repeated_previous(answer("q", ["rasat"]), before) == 0.0
+    assert repeated_previous(answer("q", ["pos", "rasat"]), before) == 1.0  # half is enough
+    assert repeated_previous(answer("q", ["pos"], refused=True), before) == 0.0
