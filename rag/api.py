@@ -135,6 +135,8 @@ class Engine:
         if focus is not None and focus.refers:
             asked = asked or profile(question)
             retrieval = self.retriever.within(asked.text, list(focus.papers))
+            if focus.limit and len(retrieval.sources) > focus.limit:  # "which of them", "both"
+                retrieval = dataclasses.replace(retrieval, sources=retrieval.sources[: focus.limit])
             if self.settings.llm.generative:  # the papers under discussion first, then the search
                 fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode)
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
@@ -256,8 +258,9 @@ class Engine:
 def _note_focus(answer: Answer, focus: Focus | None) -> None:
     if focus is not None:
         answer.cue = focus.cue
-        if focus.refers:
-            answer.about, answer.resolved = list(focus.titles), focus.how
+        if focus.refers:  # the papers it was answered from ("which of them": the one picked)
+            answer.about = [s.title for s in answer.sources] if focus.limit else list(focus.titles)
+            answer.resolved = focus.how
 
 
 def _merged(first: Retrieval, then: Retrieval, top_k: int) -> Retrieval:

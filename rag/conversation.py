@@ -53,14 +53,19 @@ _ALL = re.compile(
 )
 _ONE_OF = re.compile(
     rf"\b(?:which|what|whichever) (?:one |{_NOUN} )?of (?:them|these|those|the two|the \w+)\b"
-    rf"|\bthe (?!(?:first|second|third|fourth|fifth|former|latter|last|same|other|next|only)\b)[\w-]+(?: [\w-]+)? (?:one|paper)\b(?! of)",
+    rf"|\bthe (?!(?:first|second|third|fourth|fifth|former|latter|last|same|other|next|only)\b)[\w-]+(?: [\w-]+)? (?:one|paper)\b(?! of)"
+    r"|\bthe (?:one|paper|work|study|model|method) (?:that|which|who|with|where|whose|about|from|using|on)\b",
     re.I,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _PLURAL = re.compile(r"\b(?:they|them|their|theirs|these|those)\b", re.I)
 _POINTER = re.compile(
     rf"\b(?:it|its|it's|itself|they|them|their|theirs|the authors|the same)\b"
-    rf"|\b(?:this|that|these|those|the) {_NOUN}s?\b(?! (?:that|which|where|who)\b)",
+    rf"|\b(?:this|that|these|those|the) {_NOUN}s?\b(?! (?:that|which|where|who)\b)"
+    # "this"/"that" as a determiner or pronoun, not a relative "that": after a verb or a
+    # preposition ("was that timing measured", "on that benchmark") or opening the question
+    r"|\b(?:was|were|is|are|did|does|do|on|in|for|of|from|with|about|by|at|to|behind|got|get) (?:this|that|these|those)\b"
+    r"|^\W*(?:and |so |but )?(?:this|that|these|those)\b",
     re.I,
 )
 
@@ -106,6 +111,7 @@ class Focus:
     cue: str = "first"  # which cue decided: first, position, seek, all, one-of, pronoun, plural, ellipsis, fresh
     how: str = "first question"  # the same, in words, for the page
     plural: bool = False  # about every paper in focus (compose one line each)
+    limit: int = 0  # answer from only the best-reading ``limit`` of them ("both": 2, "which of them": 1)
     shown: frozenset[str] = frozenset()  # sentences already quoted in this conversation
 
     @property
@@ -128,11 +134,11 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     text = question.text
     last = answered[0]
 
-    def focus(turn: Turn, ids: list[str], cue: str, how: str, plural: bool = False) -> Focus:
+    def focus(turn: Turn, ids: list[str], cue: str, how: str, plural: bool = False, limit: int = 0) -> Focus:
         titles = turn.titles()
         shown = frozenset(q for t in history for q in t.quoted())
         return Focus(papers=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), cue=cue, how=how,
-                     plural=plural, shown=shown)
+                     plural=plural, shown=shown, limit=limit)
 
     m = _POSITION.search(text)
     if m:
@@ -153,10 +159,16 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
         return Focus(cue="seek", how="asks for other work")
     # "both", "which of them": the most recent answer that listed several papers
     listed = next((t for t in answered if len(t.papers) >= 2), None)
-    if _ALL.search(text) and listed is not None:
-        return focus(listed, listed.papers, "all", "all papers of the last list", plural=True)
+    m = _ALL.search(text)
+    if m and listed is not None:
+        two = m.group(0).lower() in ("both", "the two")  # of a longer list: the two that read best
+        return focus(listed, listed.papers, "all", "all papers of the last list", plural=True, limit=2 if two else 0)
     if _ONE_OF.search(text):
-        return focus(listed or last, (listed or last).papers, "one-of", "one of the last list's papers")
+        # the one that fits the description, among the papers the last list cited and the
+        # others it retrieved (the page shows those too, under the cited ones)
+        turn = listed or last
+        pool = turn.papers + [s.paper_id for s in turn.answer.sources if s.paper_id not in turn.papers]
+        return focus(turn, pool, "one-of", "the paper of the last answer that fits the description", limit=1)
     if _POINTER.search(text):
         if _PLURAL.search(text) and last.question.kind == "multi-paper" and len(last.papers) >= 2:
             return focus(last, last.papers, "plural", "they → the papers of the last answer", plural=True)

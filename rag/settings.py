@@ -63,8 +63,17 @@ class EmbeddingSettings(BaseModel):
 class ChunkSettings(BaseModel):
     """How abstracts are split before embedding."""
 
-    size: int = Field(256, ge=32, le=2048, description="Chunk body size in tiktoken tokens (title added on top).")
+    size: int = Field(
+        256, ge=64, le=2048,
+        description="Chunk size: with unit 'encoder', the encoder's WordPiece tokens of title + "
+        "body + [CLS]/[SEP] (MiniLM reads 256); with 'tiktoken', tiktoken tokens of the body alone.",
+    )
     overlap: int = Field(32, ge=0, le=512, description="Tokens shared by consecutive chunks.")
+    unit: Literal["encoder", "tiktoken"] = Field(
+        "encoder",
+        description="What size counts: 'encoder' (every chunk fits the encoder's window, read "
+        "whole) or 'tiktoken' (the old sizing; a third of the bundled chunks overran the window).",
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -79,6 +79,7 @@ def ingest_paths(
         embedder,
         chunk_size=settings.chunking.size,
         chunk_overlap=settings.chunking.overlap,
+        chunk_unit=settings.chunking.unit,
         prune=prune,
         progress=progress,
         already_read=read,

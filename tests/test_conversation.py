@@ -55,6 +55,7 @@ def focus_of(question: str, *history: Turn):  # noqa: ANN201
         ("What does the latter report?", ["pos"], "position"),
         ("What does [2] say about data?", ["pos"], "position"),
         ("How do both compare on data size?", ["dpot", "pos"], "all"),
+        ("The one that is evaluated downstream - on how many tasks?", ["dpot", "pos"], "one-of"),
         ("Which of them uses the most data?", ["dpot", "pos"], "one-of"),
         ("What results do they report?", ["dpot", "pos"], "plural"),
     ],
@@ -72,6 +73,8 @@ def test_a_follow_up_to_a_list(question: str, papers: list[str], cue: str):
         ("And what about its accuracy on Spider?", ["rasat"], "pronoun"),
         ("How did the authors evaluate this model?", ["rasat"], "pronoun"),
         ("How much faster is inference?", ["rasat"], "ellipsis"),  # no subject of its own
+        ("What GPU was that timing measured on?", ["rasat"], "pronoun"),  # "that" as a determiner
+        ("Is there work that reaches 80% on Spider?", [], "seek"),  # a relative "that" points nowhere
         ("How many tokens was Llama 2 pretrained on?", [], "fresh"),  # names something else
         ("Which paper proposes LoRA?", [], "fresh"),  # asks for a paper
         ("What about diffusion models?", [], "seek"),
@@ -96,6 +99,18 @@ def test_positions_reach_back_to_the_last_list_and_refusals_are_skipped():
     assert focus_of("What results does it report?", refused).cue == "fresh"
     # no third paper in any list: not resolved to a wrong one
     assert focus_of("And the third one?", LIST).papers != ("pos",)
+
+
+def test_which_of_them_and_both_narrow_to_the_papers_that_fit():
+    assert focus_of("Which of them uses the most data?", LIST).limit == 1
+    assert focus_of("Do both rely on the same data?", LIST).limit == 2
+    assert focus_of("What do all of them report?", LIST).limit == 0
+    # a description may fit a paper the last answer retrieved but did not cite
+    retrieved = Turn(profile("Which paper adds relational structures to text-to-SQL?"),
+                     answer("Which paper adds relational structures to text-to-SQL?", ["rasat"]))
+    retrieved.answer.sources.append(Source(n=2, paper_id="pos", title=PAPERS["pos"][0], abstract=PAPERS["pos"][1],
+                                           chunk_id="pos#0", passage="", score=0.5, relevance=0.4))
+    assert focus_of("The one about PDEs - how many tasks?", retrieved).papers == ("rasat", "pos")
 
 
 def test_shown_sentences_travel_with_the_focus():

@@ -156,7 +156,8 @@ def test_paperchat_eval_runs_conversations_and_resumes_them_whole(fast: Engine, 
     by_id = {r["id"]: r for r in records}
     assert by_id["a#2"]["about"] == [RASAT] and by_id["a#2"]["scores"]["key_fact_recall"] == 1.0
     assert by_id["a#2"]["scores"]["repeated_previous"] == 0.0 and by_id["a#2"]["position"] == "follow-up"
-    assert by_id["b#2"]["cue"] == "one-of"
+    assert by_id["b#2"]["cue"] == "one-of"  # one paper: the one the description fits
+    assert by_id["b#2"]["about"] == ["Grokking as the Transition from Lazy to Rich Training Dynamics"]
     summary = summarize(records)
     assert summary["follow-up"]["questions"] == 2 and summary["first-turn"]["questions"] == 2
     # a conversation cut short is asked again from its first turn; complete ones are kept
