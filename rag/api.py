@@ -135,8 +135,8 @@ class Engine:
         if focus is not None and focus.refers:
             asked = asked or profile(question)
             retrieval = self.retriever.within(asked.text, list(focus.papers))
-            if focus.limit and len(retrieval.sources) > focus.limit:  # "which of them", "both"
-                retrieval = dataclasses.replace(retrieval, sources=retrieval.sources[: focus.limit])
+            if focus.limit:  # "which of them", "the Portuguese one", "both"
+                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
             if self.settings.llm.generative:  # the papers under discussion first, then the search
                 fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode)
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)

@@ -7,6 +7,7 @@ SciFact here (see README). The relevance floor uses the dense cosine, the one ab
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -110,6 +111,22 @@ class Retriever:
             have = content_words(f"{src.title} {src.abstract}")
             best = max(best, sum(idf(w) for w in words if w in have) / total)
         return best
+
+    def narrow(self, question: str, retrieval: Retrieval, limit: int) -> Retrieval:
+        """The ``limit`` papers a description fits best ("the Portuguese one", "which of them
+        trains on one GPU"): dense cosine plus the IDF-weighted share of the question's words
+        each paper has. The cosine alone follows the rest of the question ("how big did their
+        models get?"); the rare words are the description."""
+        if len(retrieval.sources) <= limit:
+            return retrieval
+        ranked = sorted(retrieval.sources, key=lambda s: s.relevance + self.coverage(question, [s]), reverse=True)
+        return Retrieval(
+            question=retrieval.question,
+            sources=[dataclasses.replace(s, n=i) for i, s in enumerate(ranked[:limit], 1)],
+            top_relevance=max(s.relevance for s in ranked[:limit]),
+            coverage=self.coverage(question, ranked[:limit]),
+            seconds=retrieval.seconds,
+        )
 
     def warm(self) -> None:
         """Load everything a first question would wait for."""
