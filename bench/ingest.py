@@ -33,7 +33,7 @@ def peak_rss_mb() -> float:
 def bench(backend: str) -> dict:
     papers = read_paths([ROOT / "data"]).papers
     s = Settings().with_overrides(**{"embedding.backend": backend})
-    chunks = [c.text for p in papers for c in chunk_paper(p, s.chunking.size, s.chunking.overlap)]
+    chunks = [c.text for p in papers for c in chunk_paper(p, s.chunking.size, s.chunking.overlap, s.chunking.unit)]
     docs = [f"{p.title}\n{p.abstract}" for p in papers]
     model = {"torch": TorchMiniLM, "onnx": OnnxMiniLM, "int8": Int8MiniLM}[backend]()
     model.embed(docs[:8])  # load (and for int8 build once, if not cached) outside the timings

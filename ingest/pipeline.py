@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunking import chunk_paper
+from .chunking import chunk_paper, chunking_key
 from .embed import Embedder
 from .index import Index, PaperState
 from .models import Chunk, Paper, Skipped
@@ -64,6 +64,7 @@ def ingest(
     *,
     chunk_size: int = 256,
     chunk_overlap: int = 32,
+    chunk_unit: str = "encoder",
     prune: bool = False,
     progress: Progress | None = None,
     already_read: ReadResult | None = None,
@@ -87,7 +88,7 @@ def ingest(
         skipped=list(read.skipped),
         failed_files=list(read.failed),
     )
-    chunking = f"{chunk_size}/{chunk_overlap}"
+    chunking = chunking_key(chunk_size, chunk_overlap, chunk_unit)
     states = index.paper_states()
 
     todo: list[Paper] = []
@@ -112,7 +113,7 @@ def ingest(
             stale.extend(state.chunk_ids)
             todo.append(paper)
 
-    batches = _plan_batches(todo, chunk_size, chunk_overlap)
+    batches = _plan_batches(todo, chunk_size, chunk_overlap, chunk_unit)
     index.ensure_space(sum(len(chunks) for _, chunks in batches))  # before any write
     if stale:
         index.delete(stale)
@@ -136,7 +137,7 @@ def _is_current(state: PaperState, paper: Paper, chunking: str) -> bool:
 
 
 def _plan_batches(
-    papers: Sequence[Paper], size: int, overlap: int
+    papers: Sequence[Paper], size: int, overlap: int, unit: str = "encoder"
 ) -> list[tuple[list[Paper], list[Chunk]]]:
     """Chunk every paper and group whole papers into write batches.
 
@@ -148,7 +149,7 @@ def _plan_batches(
         if len(batches[-1][1]) >= WRITE_BATCH_CHUNKS:
             batches.append(([], []))
         batches[-1][0].append(paper)
-        batches[-1][1].extend(chunk_paper(paper, size, overlap))
+        batches[-1][1].extend(chunk_paper(paper, size, overlap, unit))
     return [b for b in batches if b[1]]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ingest import IndexMismatchError, IngestError, open_index
 from rag import ingest_paths, open_store
-from tests.conftest import make_settings, write_jsonl
+from tests.conftest import ROOT, make_settings, write_jsonl
 
 ABSTRACT = (
     "We introduce a method for {topic}. It improves accuracy by {n}% on three benchmarks. "
@@ -70,7 +70,7 @@ def test_prune_removes_papers_gone_from_their_source_only(tmp_path: Path):
 
 
 def test_interrupted_write_is_completed_without_duplicates(tmp_path: Path):
-    settings = make_settings(tmp_path, **{"chunking.size": 40, "chunking.overlap": 5})
+    settings = make_settings(tmp_path, **{"chunking.size": 64, "chunking.overlap": 5})
     src = write_jsonl(tmp_path / "p.jsonl", [{"id": "x", "title": "Long one", "abstract": "Word salad here. " * 60}])
     ingest_paths(settings, [src])
     index = open_store(settings)
@@ -145,3 +145,19 @@ def test_unwritable_index_location_is_a_clear_error_before_any_write(tmp_path: P
     with pytest.raises(IngestError, match="not writable"):
         ingest_paths(settings, [corpus(tmp_path)])
     assert blocker.read_text().startswith("a file")
+
+
+def test_every_chunk_fits_the_encoders_window_title_included():
+    from ingest import read_paths
+    from ingest.chunking import chunk_paper, chunking_key
+    from ingest.tokens import count_wordpieces
+
+    papers = read_paths([ROOT / "data"]).papers
+    chunks = [c for p in papers for c in chunk_paper(p, 256, 32)]
+    assert max(count_wordpieces(c.text) + 2 for c in chunks) <= 256  # [CLS] text [SEP], read whole
+    assert all(c.text.startswith(p.title + "\n") for p in papers[:50] for c in chunk_paper(p, 256, 32))
+    # the old tiktoken sizing overran the window in about a third of the chunks
+    old = [c for p in papers for c in chunk_paper(p, 256, 32, "tiktoken")]
+    assert sum(count_wordpieces(c.text) + 2 > 256 for c in old) / len(old) > 0.2
+    # an index records how its papers were chunked: a change of unit re-embeds them
+    assert chunking_key(256, 32, "encoder") != chunking_key(256, 32, "tiktoken") == "256/32"

@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add files of abstracts to the index (default: bundled data/)")
     p.add_argument("paths", nargs="*", help="files or directories (txt listing dumps, JSONL/JSON, CSV)")
     p.add_argument("--prune", action="store_true", help="remove papers no longer in the scanned files")
-    p.add_argument("--chunk-size", type=int, help="chunk size in tokens")
+    p.add_argument("--chunk-size", type=int, help="chunk size in the encoder's tokens, title included (default 256: MiniLM's window)")
     p.add_argument("--chunk-overlap", type=int, help="chunk overlap in tokens")
     p.add_argument("--json", action="store_true", help="machine-readable report")
     _common(p)
