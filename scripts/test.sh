@@ -27,11 +27,17 @@ python3 -m venv .venv
   --fail-under off-topic.refusal_recall=0.7 \
   --fail-under unanswerable.refused_or_weak=0.65 \
   --fail-over false_refusal_rate=0.1
-# the blind conversation set's test split (follow-ups; measured 0.58 / 0.81 / 0.13 / 0)
+# the blind conversation sets' test splits (follow-ups; measured 0.55 / 0.81 / 0.13 / 0 and
+# 0.63 / 0.83 / 0.15 / 0: key facts, gold cited, repeats, refusals)
 .venv/bin/paperchat eval eval/conversations.jsonl --split test --fresh --out eval/runs/ci-conversations \
   --fail-under follow-up.key_fact_recall=0.5 \
   --fail-under follow-up.gold_citation_recall=0.74 \
   --fail-over follow-up.repeated_previous=0.2 \
+  --fail-over false_refusal_rate=0.05
+.venv/bin/paperchat eval eval/conversations2.jsonl --split test --fresh --out eval/runs/ci-conversations2 \
+  --fail-under follow-up.key_fact_recall=0.55 \
+  --fail-under follow-up.gold_citation_recall=0.76 \
+  --fail-over follow-up.repeated_previous=0.24 \
   --fail-over false_refusal_rate=0.05
 # the regression sets (written in the abstracts' words; the old word rules were tuned on them)
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
