@@ -64,7 +64,7 @@ class ChunkSettings(BaseModel):
     """How abstracts are split before embedding."""
 
     size: int = Field(
-        256, ge=64, le=2048,
+        256, ge=32, le=2048,
         description="Chunk size: with unit 'encoder', the encoder's WordPiece tokens of title + "
         "body + [CLS]/[SEP] (MiniLM reads 256); with 'tiktoken', tiktoken tokens of the body alone.",
     )

@@ -70,7 +70,7 @@ def test_prune_removes_papers_gone_from_their_source_only(tmp_path: Path):
 
 
 def test_interrupted_write_is_completed_without_duplicates(tmp_path: Path):
-    settings = make_settings(tmp_path, **{"chunking.size": 64, "chunking.overlap": 5})
+    settings = make_settings(tmp_path, **{"chunking.size": 40, "chunking.overlap": 5})
     src = write_jsonl(tmp_path / "p.jsonl", [{"id": "x", "title": "Long one", "abstract": "Word salad here. " * 60}])
     ingest_paths(settings, [src])
     index = open_store(settings)
