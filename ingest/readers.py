@@ -32,6 +32,7 @@ _TITLE_KEYS = ("title",)
 _ABSTRACT_KEYS = ("abstract", "text", "summary")
 _ID_KEYS = ("id", "_id", "doc_id", "paper_id", "arxiv_id")
 _META_KEYS = ("authors", "year", "url", "categories", "update_date", "venue", "doi")
+_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 
 
 @dataclass
@@ -195,6 +196,8 @@ def _make_paper(record: dict, source: str, line: int) -> Paper | Skipped:
             value = ", ".join(_flatten(value))
         if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
             metadata[key] = value.strip() if isinstance(value, str) else value
+    if raw_id and _ARXIV_ID.match(raw_id.strip()):  # the arXiv snapshot's "id": a link can be made
+        metadata["arxiv_id"] = raw_id.strip()
     paper_id = ("id-" + normalize_key(raw_id).replace(" ", "_")) if raw_id else ""
     return Paper(title, abstract, paper_id=paper_id, sources=[source], line=line, metadata=metadata)
 

@@ -382,6 +382,15 @@ class Chat:
     def reset(self) -> None:
         self.turns.clear()
 
+    def export(self, fmt: str = "markdown") -> str:
+        """The conversation as Markdown (answers with numbered references) or its cited papers
+        as BibTeX (``fmt="bibtex"``)."""
+        from . import export
+
+        if fmt not in ("markdown", "bibtex"):
+            raise ValueError(f"unknown export format {fmt!r} (markdown or bibtex)")
+        return export.markdown(self.history) if fmt == "markdown" else export.bibtex(self.history)
+
     def rewrite(self, question: str) -> str:
         """A follow-up as one standalone question, for searching: by the LLM when one is
         configured; offline the follow-up stays as it is (its focus does the rest)."""

@@ -148,6 +148,7 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
                 sentence=sent.text,
                 span=(sent.start, sent.end),
                 score=round(score, 4),
+                meta=src.meta,
             )
         )
     return Grounded("".join(rebuilt).strip(), citations, checks, removed, added)

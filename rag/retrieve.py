@@ -17,7 +17,7 @@ from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
 
 from .settings import RetrievalSettings
-from .types import Retrieval, Source
+from .types import PaperMeta, Retrieval, Source
 
 
 def _cosine_from_chroma(similarity: float | None) -> float:
@@ -199,6 +199,7 @@ class Retriever:
                 relevance=cos,
                 sources=tuple(s for s in str(meta.get("sources", "")).split("\n") if s),
                 chunk_ids=tuple(sorted(chunks[pid])),
+                meta=PaperMeta.from_metadata(meta),
             )
             for rank, (pid, (cos, cid, meta, doc)) in enumerate(order, 1)
         ]
@@ -261,6 +262,7 @@ class Retriever:
                     relevance=float(rel),
                     sources=tuple(s for s in str(meta.get("sources", "")).split("\n") if s),
                     chunk_ids=tuple(chunks[pid]),
+                    meta=PaperMeta.from_metadata(meta),
                 )
             )
         return out

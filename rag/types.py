@@ -2,9 +2,61 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Answer", "Citation", "Draft", "Retrieval", "SentenceCheck", "Source"]
+__all__ = ["Answer", "Citation", "Draft", "PaperMeta", "Retrieval", "SentenceCheck", "Source"]
+
+_ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+
+
+@dataclass(frozen=True)
+class PaperMeta:
+    """What the input said about a paper beyond title and abstract ("" where it said nothing:
+    the bundled listing dumps have none of it, and nothing is made up)."""
+
+    authors: str = ""
+    year: str = ""
+    url: str = ""
+    doi: str = ""
+    arxiv_id: str = ""
+
+    @classmethod
+    def from_metadata(cls, meta: dict) -> PaperMeta:
+        """From a chunk's stored metadata (the readers' keys: authors, year or update_date,
+        url, doi, and the record's own id when it is an arXiv id)."""
+
+        def text(key: str) -> str:
+            value = meta.get(key)
+            return str(value).strip() if value not in (None, "") else ""
+
+        year = text("year") or text("update_date")[:4]
+        arxiv = text("arxiv_id")
+        return cls(
+            authors=text("authors"),
+            year=year if year.isdigit() else "",
+            url=text("url"),
+            doi=text("doi"),
+            arxiv_id=arxiv if _ARXIV.match(arxiv) else "",
+        )
+
+    @property
+    def link(self) -> str:
+        """Where to read the paper: its URL (http/https only), its DOI, or its arXiv page."""
+        if self.url.startswith(("https://", "http://")):
+            return self.url
+        if self.doi:
+            return "https://doi.org/" + self.doi.removeprefix("https://doi.org/")
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return ""
+
+    def byline(self) -> str:
+        """"Vaswani, A., Shazeer, N. (2017)", or "" when neither is known."""
+        parts = [self.authors if len(self.authors) <= 120 else self.authors[:117] + "…"]
+        if self.year:
+            parts.append(f"({self.year})")
+        return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -21,6 +73,7 @@ class Source:
     relevance: float  # best dense cosine similarity of any of its chunks to the question
     sources: tuple[str, ...] = ()  # files the paper was read from
     chunk_ids: tuple[str, ...] = ()
+    meta: PaperMeta = PaperMeta()  # authors, year, link, where the input had them
 
 
 @dataclass
@@ -47,6 +100,7 @@ class Citation:
     sentence: str  # best-supporting sentence of the abstract ("" if none found)
     span: tuple[int, int]  # that sentence's character span in the abstract
     score: float  # support score of the best claim citing it (0..1)
+    meta: PaperMeta = PaperMeta()  # the cited paper's authors, year, link
 
 
 @dataclass(frozen=True)

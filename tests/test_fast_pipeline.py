@@ -171,3 +171,68 @@ def test_paperchat_eval_runs_conversations_and_resumes_them_whole(fast: Engine, 
     bad.write_text(json.dumps(convs[0]) + "\n" + json.dumps({"id": "c", "turns": "oops"}) + "\n")
     with pytest.raises(QuestionFileError, match=r"bad.jsonl:2"):
         load_conversations(bad)
+
+
+# -- paper metadata and export --------------------------------------------------------------
+ARXIV = [  # the arXiv metadata snapshot's shape
+    {"id": "2106.09685", "authors": "Edward J. Hu, Yelong Shen, Phillip Wallis", "update_date": "2021-10-16",
+     "title": "LoRA: Low-Rank Adaptation of Large Language Models",
+     "abstract": "We propose Low-Rank Adaptation, or LoRA, which freezes the pretrained model weights and injects "
+                 "trainable rank decomposition matrices into each layer of the Transformer architecture. "
+                 "LoRA reduces the number of trainable parameters by 10,000 times and the GPU memory "
+                 "requirement by 3 times compared to GPT-3 175B fine-tuned with Adam."},
+    {"id": "local-7", "title": "A {braced} study of pruning", "doi": "10.1000/xyz123", "year": 2020,
+     "abstract": "We prune convolutional networks after training and keep 90% accuracy with a tenth of "
+                 "the weights. Pruning at initialization does worse on ImageNet than pruning after training."},
+]
+
+
+def test_metadata_reaches_answers_references_and_exports(tmp_path, fake_embedder: CachedEmbedder):
+    import json
+
+    from rag import Chat
+    from ui.cli import format_answer
+    from ui.render import sources_html
+
+    src = tmp_path / "arxiv.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in ARXIV) + "\n")
+    settings = make_settings(tmp_path, data_dir=tmp_path, **EVIDENCE)
+    ingest_paths(settings, [src, FIXTURE], embedder=fake_embedder)
+    chat = Chat(engine=Engine(settings, auto_ingest=False, embedder=fake_embedder))
+    answer = chat.ask("How many fewer trainable parameters does LoRA's low-rank adaptation need than GPT-3 fine-tuning?")
+    lora = next(c for c in answer.citations if c.title.startswith("LoRA"))
+    assert (lora.meta.authors, lora.meta.year, lora.meta.link) == (
+        "Edward J. Hu, Yelong Shen, Phillip Wallis", "2021", "https://arxiv.org/abs/2106.09685")
+    assert "Edward J. Hu" in format_answer(answer) and "https://arxiv.org/abs/2106.09685" in format_answer(answer)
+    assert 'href="https://arxiv.org/abs/2106.09685"' in sources_html(answer, 1)
+    listed = [s for s in answer.sources if s.title == RASAT]  # the fixture's papers have no metadata
+    assert all(s.meta.link == "" and s.meta.byline() == "" for s in listed)
+    chat.ask("Does pruning at initialization match pruning after training on ImageNet?")
+
+    md = chat.export("markdown")
+    assert md.startswith("# paperchat conversation") and md.count("\n## ") == 2
+    assert f"{lora.n}. LoRA: Low-Rank Adaptation of Large Language Models. Edward J. Hu" in md
+    bib = chat.export("bibtex")
+    entries = re.findall(r"@(\w+)\{([^,]+),\n((?:  \w+ = \{.*\},?\n)+)\}", bib)
+    assert len(entries) == bib.count("@") >= 2 and bib.count("{") == bib.count("}")
+    fields = {key: dict(re.findall(r"  (\w+) = \{(.*)\}", body)) for _, key, body in entries}
+    lora_entry = next(f for f in fields.values() if f["title"].startswith("LoRA"))
+    assert lora_entry["author"] == "Edward J. Hu and Yelong Shen and Phillip Wallis"
+    assert (lora_entry["year"], lora_entry["eprint"]) == ("2021", "2106.09685")
+    pruning = next(f for f in fields.values() if "pruning" in f["title"])
+    assert pruning["doi"] == "10.1000/xyz123" and pruning["url"] == "https://doi.org/10.1000/xyz123"
+    with pytest.raises(ValueError, match="unknown export format"):
+        chat.export("pdf")
+
+
+def test_the_cli_exports_a_chat(tmp_path, fast: Engine):
+    from rag import Chat
+    from ui.cli import _export
+
+    chat = Chat(engine=fast)
+    chat.ask(Q_RASAT)
+    assert _export(chat, str(tmp_path / "refs.bib")).startswith("wrote")
+    assert "@misc{" in (tmp_path / "refs.bib").read_text() and RASAT in (tmp_path / "refs.bib").read_text()
+    assert _export(chat, str(tmp_path / "chat.md")).startswith("wrote")
+    assert (tmp_path / "chat.md").read_text().startswith("# paperchat conversation")
+    assert _export(chat, str(tmp_path / "missing" / "x.md")).startswith("error: cannot write")

@@ -140,6 +140,16 @@ def test_answer_citations_lead_to_their_sources_and_the_page_fits_a_phone(
         assert RASAT in page.locator("#pc-sources .pc-notice").first.inner_text()
         assert page.locator("#pc-sources article[id^='src-2-']").count() == 1
 
+        # Export: the conversation as Markdown and its references as BibTeX, as downloads
+        page.locator("#pc-export-button").click()
+        files = page.locator("#pc-export")
+        files.locator("a[download='paperchat-references.bib']").wait_for(state="attached", timeout=60_000)
+        with page.expect_download() as download:
+            files.locator("a[download='paperchat-conversation.md']").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert exported.startswith("# paperchat conversation") and exported.count("\n## ") == 2
+        assert "75.5% EX on Spider" in exported and RASAT in exported
+
         # "New chat" empties the conversation and the panel
         page.locator("#pc-new").click()
         page.locator("#pc-chat a.pc-cite").first.wait_for(state="detached")

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from .progress import Bar
 
@@ -120,7 +121,8 @@ def format_answer(answer) -> str:  # noqa: ANN001
         lines.append("")
         lines.append("References:")
         for c in answer.citations:
-            lines.append(f"  [{c.n}] {c.title}")
+            about = " · ".join(x for x in (c.meta.byline(), c.meta.link) if x)
+            lines.append(f"  [{c.n}] {c.title}" + (f" — {about}" if about else ""))
     elif answer.refused and answer.sources:
         lines.append("Closest papers (not cited):")
         for s in answer.sources[:3]:
@@ -167,7 +169,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     chat = Chat(engine=_engine(args))
     print("paperchat — ask about the papers; follow-ups may say \"it\" or \"the second one\". "
-          "Empty line or Ctrl-D to quit, /new to start over.")
+          "Empty line or Ctrl-D to quit, /new to start over, /export FILE.md|FILE.bib to save.")
     while True:
         try:
             question = input("\n? ").strip()
@@ -178,10 +180,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if question == "/new":
             chat.reset()
             continue
+        if question.startswith("/export"):
+            print(_export(chat, question.removeprefix("/export").strip()))
+            continue
         try:
             print(format_answer(chat.ask(question)))
         except QuestionError as exc:
             print(f"error: {exc}")
+
+
+def _export(chat, target: str) -> str:  # noqa: ANN001
+    """``/export chat.md`` or ``/export refs.bib`` (by suffix); no file: Markdown to the screen."""
+    if not target:
+        return chat.export("markdown")
+    path = Path(target).expanduser()
+    try:
+        path.write_text(chat.export("bibtex" if path.suffix.lower() == ".bib" else "markdown"), encoding="utf-8")
+    except OSError as exc:
+        return f"error: cannot write {path}: {exc.strerror or exc}"
+    return f"wrote {path}"
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

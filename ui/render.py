@@ -127,12 +127,23 @@ def _scores(source: Source, citation: Citation | None) -> str:
     return " · ".join(parts)
 
 
+def _paper_meta(source: Source) -> str:
+    """Authors, year and a link, where the input had them (the listing dumps do not)."""
+    m = source.meta
+    parts = [esc(m.byline())] if m.byline() else []
+    if m.link:
+        parts.append(f'<a class="pc-link" href="{esc(m.link)}" target="_blank" rel="noopener noreferrer">'
+                     f"{esc(m.doi or m.arxiv_id or 'link')}</a>")
+    return f'<div class="pc-byline">{" · ".join(parts)}</div>' if parts else ""
+
+
 def _source_entry(source: Source, citation: Citation | None, turn: int) -> str:
     label = f"[{citation.n}]" if citation is not None else f"#{source.n}"
     ident = f' id="{anchor_id(turn, citation.n)}"' if citation is not None else ""
     return (
         f'<article class="pc-src"{ident}>'
         f'<h4><span class="pc-num">{label}</span> {esc(source.title)}</h4>'
+        f"{_paper_meta(source)}"
         f'<div class="pc-meta">{_files(source)} · {_scores(source, citation)}</div>'
         f'<p class="pc-abs">{_highlighted(source.abstract, citation)}</p>'
         "</article>"
@@ -262,6 +273,7 @@ CSS = """
 .pc-src h4 { margin: 0 0 0.2em; font-size: 1em; }
 .pc-num { color: var(--color-accent); font-weight: 700; }
 .pc-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-bottom: 0.3em; }
+.pc-byline { font-size: 0.85em; margin-bottom: 0.2em; overflow-wrap: anywhere; }
 .pc-abs { margin: 0; font-size: 0.92em; }
 .pc-abs mark { background: rgba(250, 204, 21, 0.45); color: inherit; padding: 0 1px; }
 .pc-others { margin-top: 0.8em; }

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -165,6 +166,18 @@ class ChatPage:
         session = self._session(session)
         session.chat.reset()
         return [], render.PANEL_EMPTY, session, ""
+
+    def export(self, session: Session | None) -> list[str] | None:
+        """The tab's conversation as two downloads: Markdown (answers with numbered references)
+        and BibTeX (the cited papers). None before the first answer."""
+        session = self._session(session)
+        if not session.chat.turns:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="paperchat-export-"))
+        md, bib = folder / "paperchat-conversation.md", folder / "paperchat-references.bib"
+        md.write_text(session.chat.export("markdown"), encoding="utf-8")
+        bib.write_text(session.chat.export("bibtex"), encoding="utf-8")
+        return [str(md), str(bib)]
 
     # -- LLM settings -------------------------------------------------------------------------
     def engine_for(self, base_url: str | None, model: str | None, temperature: float | None) -> Engine:
@@ -350,6 +363,9 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=72, elem_id="pc-ask")
                     new = gr.Button("New chat", scale=1, min_width=72, elem_id="pc-new")
+                    export = gr.Button("Export", scale=1, min_width=72, elem_id="pc-export-button")
+                exported = gr.File(label="Conversation (Markdown) and references (BibTeX)",
+                                   file_count="multiple", interactive=False, elem_id="pc-export", height=90)
                 if bundled:
                     gr.Examples(
                         examples=[[q] for q in EXAMPLES],
@@ -407,6 +423,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
             api_name="ask",
         )
         new.click(page.clear, [session], [chatbot, sources, session, question], api_name="new_chat")
+        export.click(page.export, [session], [exported], api_name="export")
         chatbot.clear(page.clear, [session], [chatbot, sources, session, question], api_visibility="undocumented")
         apply.click(
             page.apply_llm, [base_url, model, temperature, session], [llm_status, session],
