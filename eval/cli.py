@@ -37,6 +37,9 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p.add_argument("--as-written", action="store_true",
                    help="conversations: ask \"the second one\" exactly as written, even when our previous "
                    "answer listed that paper elsewhere (default: as a reader of our list would say it)")
+    p.add_argument("--from-feedback", action="store_true",
+                   help="turn the page's down-voted answers (FILE, default the feedback file beside the "
+                   "index) into a question file in --out, to add gold to and keep")
     p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
     return p
 
@@ -86,6 +89,19 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
 
     thresholds = _thresholds(args.fail_under)
     ceilings = _thresholds(args.fail_over)
+    if args.from_feedback:
+        from . import feedback
+
+        source = Path(args.file) if args.file else feedback.feedback_path(settings)
+        if not source.exists():
+            raise QuestionFileError(f"{source}: no feedback yet (thumbs on the chat page are kept there)")
+        entries = feedback.read(source)
+        questions = feedback.to_questions(entries)
+        out = Path(args.out) / "feedback-questions.jsonl"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+        print(f"{len(entries)} votes in {source}; {len(questions)} down-voted questions written to {out}")
+        return 0
     if args.compare:
         old, new = (list(load_done(Path(p)).values()) for p in args.compare)
         print(compare(old, new))

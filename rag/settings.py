@@ -225,6 +225,11 @@ class UISettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Bind address (localhost only by default).")
     port: int = Field(7860, description="Port of the chat page.")
+    feedback_path: Path | None = Field(
+        None,
+        description="Where the page appends thumbs up/down (JSON Lines; nothing leaves the "
+        "machine). Default: <index>-feedback.jsonl beside the index.",
+    )
     auth: SecretStr | None = Field(None, description="Optional basic auth as 'user:password'.")
     max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
     uploads_per_hour: int = Field(

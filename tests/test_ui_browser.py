@@ -113,6 +113,20 @@ def test_answer_citations_lead_to_their_sources_and_the_page_fits_a_phone(
         assert "extractive" in sources.locator(".pc-badge").inner_text()
         assert page.locator("#pc-question textarea").input_value() == ""
 
+        # a thumbs down is kept beside the index (Gradio's own like event)
+        from eval import feedback
+
+        kept = feedback.feedback_path(bundled_settings)
+        before = len(feedback.read(kept))
+        page.locator("#pc-chat button[aria-label='Dislike']").last.click()
+        page.wait_for_function("true")  # let the event go out
+        for _ in range(60):
+            if len(feedback.read(kept)) > before:
+                break
+            page.wait_for_timeout(500)
+        vote = feedback.read(kept)[-1]
+        assert (vote["vote"], vote["question"]) == ("down", Q_RASAT) and RASAT in vote["cited"]
+
         cite.click()  # follows the anchor to the panel entry
         page.wait_for_function(f"location.hash === '{href}'")
         assert target.is_visible()

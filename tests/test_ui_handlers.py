@@ -273,3 +273,37 @@ def test_page_served_beyond_localhost_cannot_be_pointed_at_another_llm(bundled_s
     allowed = ChatPage(exposed.with_overrides(**{"ui.allow_llm_url_change": True}), engine)
     status, tab = allowed.apply_llm("http://127.0.0.1:9/v1", "m", 0.1, None)
     assert tab.engine.llm_config() is not None and tab.engine.llm_config().base_url == "http://127.0.0.1:9/v1"
+
+
+# -- feedback ------------------------------------------------------------------------------
+def test_thumbs_are_kept_and_become_questions_to_evaluate(engine: Engine, bundled_settings, tmp_path):
+    import json
+
+    import gradio as gr
+
+    from eval import feedback
+    from eval.questions import load_questions
+    from ui.cli import main
+
+    settings = bundled_settings.with_overrides(**{"ui.feedback_path": tmp_path / "fb.jsonl"})
+    page = ChatPage(settings, engine)
+    _, history, _, session = ask(page, Q_RASAT)[-1]
+    _, history, _, session = ask(page, "What results does it report?", session, history)[-1]
+    first, second = 1, len(history) - 1  # the answers' message indices
+    page.vote(gr.LikeData(None, {"index": first, "value": "", "liked": True}), session)
+    page.vote(gr.LikeData(None, {"index": second, "value": "", "liked": False}), session)
+    page.vote(gr.LikeData(None, {"index": 0, "value": "", "liked": False}), session)  # a question: ignored
+    votes = feedback.read(tmp_path / "fb.jsonl")
+    assert [(v["vote"], v["question"]) for v in votes] == [("up", Q_RASAT), ("down", "What results does it report?")]
+    assert RASAT in votes[1]["cited"] and "75.5%" in votes[1]["answer"]
+
+    # after a restart (a new page on the same file), the down vote becomes a question file
+    assert len(feedback.read(feedback.feedback_path(settings))) == 2
+    out = tmp_path / "out"
+    assert main(["eval", str(tmp_path / "fb.jsonl"), "--from-feedback", "--out", str(out)]) == 0
+    qs = load_questions(out / "feedback-questions.jsonl")
+    assert [q.question for q in qs] == ["What results does it report?"] and qs[0].type == "open"
+    record = json.loads((out / "feedback-questions.jsonl").read_text().splitlines()[0])
+    assert record["answer_given"] == votes[1]["answer"] and record["todo"]
+    # the default place is beside the index
+    assert feedback.feedback_path(bundled_settings).name == f"{bundled_settings.index_path.name}-feedback.jsonl"

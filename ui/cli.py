@@ -214,8 +214,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.cli import run_cli
+    from eval.questions import QuestionFileError
 
-    return run_cli(args, _settings(args), Bar)
+    try:
+        return run_cli(args, _settings(args), Bar)
+    except QuestionFileError as exc:  # a bad question file or option: one line, no traceback
+        print(f"paperchat: error: {exc}", file=sys.stderr)
+        return EXIT_USER
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -28,8 +28,9 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402
 
+from eval import feedback  # noqa: E402
 from ingest import IngestError  # noqa: E402
-from rag import Chat, Engine, LLMError, QuestionError, Settings, ingest_paths  # noqa: E402
+from rag import Answer, Chat, Engine, LLMError, QuestionError, Settings, ingest_paths  # noqa: E402
 from rag.settings import BUNDLED_DATA  # noqa: E402
 
 from . import render  # noqa: E402
@@ -73,6 +74,7 @@ class Session:
     engine: Engine
     turns: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    answers: dict[int, Answer] = field(default_factory=dict, repr=False)  # chat message index → answer
 
 
 class ChatPage:
@@ -157,6 +159,7 @@ class ChatPage:
             session.turns += 1
             turn = session.turns
             history[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
+            session.answers[len(history) - 1] = answer  # what a thumbs up/down on it refers to
             yield "", list(history), render.sources_html(answer, turn), session
         finally:
             session.lock.release()
@@ -165,7 +168,17 @@ class ChatPage:
         """New chat: empty conversation and panel; the tab keeps its LLM settings."""
         session = self._session(session)
         session.chat.reset()
+        session.answers.clear()
         return [], render.PANEL_EMPTY, session, ""
+
+    def vote(self, data: gr.LikeData, session: Session | None) -> None:
+        """A thumbs up or down on an answer, appended to the feedback file beside the index."""
+        session = self._session(session)
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        answer = session.answers.get(int(index))
+        if answer is None or not isinstance(data.liked, bool):
+            return  # an error message or an undone vote: nothing to keep
+        feedback.record(feedback.feedback_path(self.settings), answer, data.liked)
 
     def export(self, session: Session | None) -> list[str] | None:
         """The tab's conversation as two downloads: Markdown (answers with numbered references)
@@ -342,7 +355,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
                     label="Conversation",
                     elem_id="pc-chat",
                     height=540,
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike"),
                     buttons=["copy"],
                     placeholder="Ask a question about the papers; answers cite their sources by number.",
                     sanitize_html=True,
@@ -424,6 +437,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
         )
         new.click(page.clear, [session], [chatbot, sources, session, question], api_name="new_chat")
         export.click(page.export, [session], [exported], api_name="export")
+        chatbot.like(page.vote, [session], None, api_visibility="undocumented")
         chatbot.clear(page.clear, [session], [chatbot, sources, session, question], api_visibility="undocumented")
         apply.click(
             page.apply_llm, [base_url, model, temperature, session], [llm_status, session],
