@@ -144,6 +144,14 @@ class Index:
             for cid, meta, doc, emb in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
         ]
 
+    def embeddings(self, chunk_ids: Iterable[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks (no re-encoding)."""
+        ids = list(dict.fromkeys(chunk_ids))
+        if not ids:
+            return {}
+        got = self._call(lambda: self.collection.get(ids=ids, include=["embeddings"]))
+        return {cid: list(emb) for cid, emb in zip(got["ids"], got["embeddings"], strict=True)}
+
     def stats(self) -> IndexStats:
         papers = {m.get("paper_id") for _, m, _ in self.records(["metadatas"])}
         model, dim = self.model

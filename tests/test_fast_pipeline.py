@@ -236,3 +236,23 @@ def test_the_cli_exports_a_chat(tmp_path, fast: Engine):
     assert _export(chat, str(tmp_path / "chat.md")).startswith("wrote")
     assert (tmp_path / "chat.md").read_text().startswith("# paperchat conversation")
     assert _export(chat, str(tmp_path / "missing" / "x.md")).startswith("error: cannot write")
+
+
+def test_bm25_mode_reads_relevance_from_the_stored_vectors(fast: Engine):
+    from rag.retrieve import Retriever
+
+    class Counting(HashEmbedder):
+        texts: list[str] = []
+
+        def embed(self, texts):  # noqa: ANN001, ANN201
+            Counting.texts += list(texts)
+            return super().embed(texts)
+
+    counting = CachedEmbedder(Counting())
+    retriever = Retriever(fast.retriever.index, counting, fast.settings.retrieval)
+    q = "relational structures schema linking text-to-SQL seq2seq"
+    r = retriever.retrieve(q, mode="bm25")
+    assert Counting.texts == [q]  # the question only: no passage is encoded again
+    dense = fast.retriever.retrieve(q, mode="dense")
+    assert r.sources[0].title == RASAT and r.sources[0].relevance == pytest.approx(dense.sources[0].relevance, abs=1e-4)
+    assert r.top_relevance == max(s.relevance for s in r.sources) > 0
