@@ -44,8 +44,8 @@ class Question:
 def _listify(value: object) -> list[str]:
     if value is None or value == "":
         return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
+    if isinstance(value, list):  # titles compare as the corpus reader cleans them: no edge spaces
+        return [" ".join(str(v).split()) for v in value if str(v).strip()]
     return [s.strip() for s in str(value).split("|") if s.strip()]
 
 

@@ -245,3 +245,26 @@ def test_subtypes_get_their_own_group_and_fail_over_gates_a_rate():
     assert s["near-miss"]["refused_or_weak"] == 1.0
     assert check_thresholds(s, {}, {"false_refusal_rate": 0.6}) == []
     assert check_thresholds(s, {}, {"false_refusal_rate": 0.25}) == ["false_refusal_rate = 0.500 > 0.25"]
+
+
+SETS = ["questions", "heldout", "heldout2", "paraphrase", "paraphrase2", "paraphrase3", "conversations", "conversations2"]
+SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_shipped_set_verifies_against_its_corpus(name: str):
+    """Every gold title is a paper of the bundled corpus and every key string is in a gold
+    abstract: a set that drifted from its corpus would score nothing and say nothing."""
+    from eval.questions import is_conversation_file, load_conversations
+
+    path = ROOT / "eval" / f"{name}.jsonl"
+    qs = ([t for c in load_conversations(path) for t in c.turns] if is_conversation_file(path)
+          else load_questions(path))
+    assert verify(qs, [ROOT / "data"]) == []
+
+
+def test_the_other_corpora_sets_verify():
+    assert verify(load_questions(ROOT / "eval" / "injections" / "questions.jsonl"), [ROOT / "eval" / "injections"]) == []
+    if not SCIFACT.exists():
+        pytest.skip(f"{SCIFACT} is not here (it is beside the project in CI)")
+    assert verify(load_questions(ROOT / "eval" / "scifact_qa.jsonl"), [SCIFACT / "corpus.jsonl"]) == []
