@@ -10,7 +10,9 @@ HEADLINE = [
     "hit@5", "recall@5", "mrr", "ndcg@10", "key_fact_recall", "strict_key_fact", "gold_citation_recall",
     "gold_first", "weak", "refused_or_weak", "repeated_previous", "focus_on_gold",
     "citation_validity", "citation_recall", "citation_precision",
-    "refusal_precision", "refusal_recall", "false_refusal_rate", "injection_free", "total_p50_ms", "total_p95_ms", "tokens_per_answer",
+    "refusal_precision", "refusal_recall", "false_refusal_rate", "injection_free",
+    "repaired_removed_per_answer", "repaired_added_per_answer", "unsupported_sentences_per_answer",
+    "total_p50_ms", "total_p95_ms", "tokens_per_answer",
 ]
 
 

@@ -156,6 +156,9 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
         "citations": [{"n": c.n, "title": c.title, "score": c.score, "sentence": c.sentence} for c in answer.citations],
         "sources": [{"n": s.n, "title": s.title, "score": round(s.score, 4), "relevance": round(s.relevance, 4)} for s in answer.sources],
         "unsupported": answer.unsupported,
+        # what grounding changed in the draft (generative answers; extractive ones need none)
+        "removed_citations": answer.removed_citations,
+        "added_citations": answer.added_citations,
         "relevance": answer.relevance,
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
         "tokens": answer.tokens,
@@ -381,6 +384,11 @@ def summarize(records: list[dict]) -> dict:
             if vals:
                 out[f"{stage}_p50_ms"] = round(m.percentile(vals, 0.5) * 1000, 1)
                 out[f"{stage}_p95_ms"] = round(m.percentile(vals, 0.95) * 1000, 1)
+        generative = [r for r in rs if r.get("mode") == "generative" and not r.get("refused")]
+        if generative:  # how much grounding had to repair the model's drafts
+            out["repaired_removed_per_answer"] = round(m.mean([r.get("removed_citations", 0) for r in generative]), 3)
+            out["repaired_added_per_answer"] = round(m.mean([r.get("added_citations", 0) for r in generative]), 3)
+            out["unsupported_sentences_per_answer"] = round(m.mean([len(r.get("unsupported", [])) for r in generative]), 3)
         toks = [sum(r.get("tokens", {}).values()) for r in rs if r.get("tokens")]
         if toks:
             out["tokens_per_answer"] = round(m.mean(toks), 1)

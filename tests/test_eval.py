@@ -268,3 +268,19 @@ def test_the_other_corpora_sets_verify():
     if not SCIFACT.exists():
         pytest.skip(f"{SCIFACT} is not here (it is beside the project in CI)")
     assert verify(load_questions(ROOT / "eval" / "scifact_qa.jsonl"), [SCIFACT / "corpus.jsonl"]) == []
+
+
+def test_what_grounding_repaired_is_reported_for_generative_answers():
+    base = {"type": "factoid", "scores": {}, "failures": [], "timings": {}, "tokens": {}}
+    records = [
+        {**base, "id": "a", "mode": "generative", "refused": False, "removed_citations": 2, "added_citations": 1,
+         "unsupported": ["x"]},
+        {**base, "id": "b", "mode": "generative", "refused": False, "removed_citations": 0, "added_citations": 0,
+         "unsupported": []},
+        {**base, "id": "c", "mode": "generative", "refused": True, "removed_citations": 0, "added_citations": 0},
+    ]
+    overall = summarize(records)["overall"]
+    assert overall["repaired_removed_per_answer"] == 1.0 and overall["repaired_added_per_answer"] == 0.5
+    assert overall["unsupported_sentences_per_answer"] == 0.5
+    extractive = [{**r, "mode": "extractive"} for r in records]
+    assert "repaired_removed_per_answer" not in summarize(extractive)["overall"]
