@@ -291,11 +291,13 @@ def test_thumbs_are_kept_and_become_questions_to_evaluate(engine: Engine, bundle
     _, history, _, session = ask(page, "What results does it report?", session, history)[-1]
     first, second = 1, len(history) - 1  # the answers' message indices
     page.vote(gr.LikeData(None, {"index": first, "value": "", "liked": True}), session)
-    page.vote(gr.LikeData(None, {"index": second, "value": "", "liked": False}), session)
+    assert page.vote(gr.LikeData(None, {"index": second, "value": "", "liked": False}), session,
+                     "should quote the Spider figure first") == ""  # the comment box is emptied
     page.vote(gr.LikeData(None, {"index": 0, "value": "", "liked": False}), session)  # a question: ignored
     votes = feedback.read(tmp_path / "fb.jsonl")
     assert [(v["vote"], v["question"]) for v in votes] == [("up", Q_RASAT), ("down", "What results does it report?")]
     assert RASAT in votes[1]["cited"] and "75.5%" in votes[1]["answer"]
+    assert votes[1]["comment"] == "should quote the Spider figure first" and votes[0]["comment"] == ""
 
     # after a restart (a new page on the same file), the down vote becomes a question file
     assert len(feedback.read(feedback.feedback_path(settings))) == 2
@@ -305,5 +307,6 @@ def test_thumbs_are_kept_and_become_questions_to_evaluate(engine: Engine, bundle
     assert [q.question for q in qs] == ["What results does it report?"] and qs[0].type == "open"
     record = json.loads((out / "feedback-questions.jsonl").read_text().splitlines()[0])
     assert record["answer_given"] == votes[1]["answer"] and record["todo"]
+    assert record["comment"] == "should quote the Spider figure first"
     # the default place is beside the index
     assert feedback.feedback_path(bundled_settings).name == f"{bundled_settings.index_path.name}-feedback.jsonl"

@@ -171,14 +171,16 @@ class ChatPage:
         session.answers.clear()
         return [], render.PANEL_EMPTY, session, ""
 
-    def vote(self, data: gr.LikeData, session: Session | None) -> None:
-        """A thumbs up or down on an answer, appended to the feedback file beside the index."""
+    def vote(self, data: gr.LikeData, session: Session | None, comment: str | None = "") -> str:
+        """A thumbs up or down on an answer, with the comment box's text, appended to the
+        feedback file beside the index; returns the emptied comment box."""
         session = self._session(session)
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         answer = session.answers.get(int(index))
         if answer is None or not isinstance(data.liked, bool):
-            return  # an error message or an undone vote: nothing to keep
-        feedback.record(feedback.feedback_path(self.settings), answer, data.liked)
+            return comment or ""  # an error message or an undone vote: nothing to keep
+        feedback.record(feedback.feedback_path(self.settings), answer, data.liked, (comment or "")[:2000])
+        return ""
 
     def export(self, session: Session | None) -> list[str] | None:
         """The tab's conversation as two downloads: Markdown (answers with numbered references)
@@ -377,6 +379,8 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=72, elem_id="pc-ask")
                     new = gr.Button("New chat", scale=1, min_width=72, elem_id="pc-new")
                     export = gr.Button("Export", scale=1, min_width=72, elem_id="pc-export-button")
+                remark = gr.Textbox(show_label=False, container=False, elem_id="pc-comment", max_lines=3,
+                                    placeholder="Optional comment, kept with your next 👍/👎 on an answer")
                 exported = gr.File(label="Conversation (Markdown) and references (BibTeX)",
                                    file_count="multiple", interactive=False, elem_id="pc-export", height=90)
                 if bundled:
@@ -437,7 +441,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
         )
         new.click(page.clear, [session], [chatbot, sources, session, question], api_name="new_chat")
         export.click(page.export, [session], [exported], api_name="export")
-        chatbot.like(page.vote, [session], None, api_visibility="undocumented")
+        chatbot.like(page.vote, [session, remark], [remark], api_visibility="undocumented")
         chatbot.clear(page.clear, [session], [chatbot, sources, session, question], api_visibility="undocumented")
         apply.click(
             page.apply_llm, [base_url, model, temperature, session], [llm_status, session],
