@@ -26,7 +26,7 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
                    help="questions: only this split of a set (dev or test); --beir: the qrels split (default test)")
     p.add_argument("--out", default="eval/runs/latest", help="directory for results.jsonl and reports")
     p.add_argument("--fresh", action="store_true", help="ignore earlier results in --out (default: resume)")
-    p.add_argument("--concurrency", type=int, default=0, help="questions in flight (default 1 extractive, 4 generative)")
+    p.add_argument("--concurrency", type=int, default=0, help="questions in flight (default 1 extractive or local LLM, 4 other generative)")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
                    help="exit 1 if METRIC < VALUE (repeatable); METRIC is overall or TYPE.METRIC, "
                    "e.g. hit@5=0.95 factoid.key_fact_recall=0.8")
@@ -138,7 +138,10 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         results = Path(args.out) / "results.jsonl"
         if args.fresh and results.exists():
             results.unlink()
-        concurrency = args.concurrency or (4 if engine.settings.llm.generative else 1)
+        # llama-cpp-python's server answers one completion at a time and ends the other streams
+        # early (measured: 30 of 35 answers fell back to extractive at 4 in flight)
+        llm = engine.settings.llm
+        concurrency = args.concurrency or (4 if llm.generative and llm.provider != "local" else 1)
         if conversations is not None:
             records = run_conversations(conversations, engine, results, concurrency=concurrency,
                                         progress=_bar("turns", "turn"), adapt=not args.as_written)
