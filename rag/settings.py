@@ -199,11 +199,6 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
     per_source: int = Field(2, ge=1, le=10, description="Extractive: sentences quoted from one paper.")
-    name_the_paper: bool = Field(
-        True,
-        description="Extractive which-paper answers: add the paper's first sentence that names "
-        "its proposal (the name its abstract repeats most) when the best sentence does not.",
-    )
     join_margin: float = Field(
         0.12,
         description="Extractive open questions: another paper joins when its best sentence scores "

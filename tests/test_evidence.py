@@ -97,25 +97,6 @@ def test_a_multi_paper_question_lists_every_paper_that_reads_well():
     assert [line.split(" — ")[0] for line in draft.text.splitlines()] == ["Paper 1", "Paper 2", "Paper 3"]
 
 
-def test_a_which_paper_answer_says_what_the_paper_calls_its_proposal():
-    from rag.answer.extractive import self_name
-
-    abstract = ("Deep nets are hard to start training. | We propose layer-sequential unit-variance (LSUV) "
-                "initialization, a simple method. | LSUV matches complex schemes on CIFAR-10 and ImageNet. | "
-                "Orthogonal starts with variance normalisation converge faster.")
-    assert self_name(abstract.replace(" | ", " ")) == "LSUV"
-    assert self_name("We use (MTL) once. Multi-task learning helps.") == ""  # defined, but used once
-    q = profile("Which older paper picks a deep net's starting weights in two steps?")
-    papers = [src(1, "All you need is a good init", abstract)]
-    scores = {"Orthogonal starts with variance normalisation converge faster.": 0.9}
-    ev = decide(q, Retrieval("q", papers, top_relevance=0.7, coverage=0.6), sentences_of(papers, scores),
-                EvidenceSettings())
-    lines = compose(q, ev, papers, AnswerSettings()).text.splitlines()
-    assert lines[0].endswith("converge faster. [1]") and "(LSUV)" in lines[1]
-    plain = compose(q, ev, papers, AnswerSettings(name_the_paper=False)).text.splitlines()
-    assert len(plain) == 1  # the switch, for the ablation
-
-
 # -- on the bundled corpus, with the shipped reader -------------------------------------------
 
 def test_a_question_in_a_readers_own_words_is_not_refused(engine: Engine):

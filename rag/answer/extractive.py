@@ -8,14 +8,12 @@ not paraphrase or combine facts, and says so (``Draft.notice``).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 
 from ingest.tokens import count_tokens
 
 from ..evidence import Evidence
-from ..names import question_names
 from ..question import QuestionProfile
 from ..reader import Scored
 from ..settings import AnswerSettings
@@ -32,46 +30,16 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     return list(seen.values())
 
 
-_DEFINED = r"(?:propose|proposes|introduce|introduces|present|presents|called|dubbed|named|termed|coined)\W+(?:\w+\W+){{0,3}}?{name}\b|\({name}\)|\b{name}(?::|, an? )"
-
-
-def self_name(abstract: str) -> str:
-    """The name a paper gives what it proposes ("LSUV", "GFSLT-VLP"): a name (acronym,
-    CamelCase, alphanumeric) the abstract defines ("we propose X", "(X)", "X, a …", "X: …") and
-    uses at least twice; the most used such name, or "" when there is none."""
-    counts: dict[str, int] = {}
-    for name in question_names(abstract):
-        uses = len(re.findall(rf"(?<![\w-]){re.escape(name.text)}(?![\w-])", abstract))
-        if uses >= 2 and re.search(_DEFINED.format(name=re.escape(name.text)), abstract):
-            counts[name.text] = uses
-    return max(counts.items(), key=lambda kv: kv[1], default=("", 0))[0]
-
-
-def _naming(lead: Scored, ranked: Sequence[Scored], abstract: str) -> Scored | None:
-    """For a which-paper answer whose lead sentence does not name the paper's proposal: the
-    paper's first sentence that does, so the reader learns what the paper calls it."""
-    name = self_name(abstract)
-    if not name or name in lead.text:
-        return None
-    own = sorted((s for s in ranked if s.n == lead.n and name in s.text), key=lambda s: abstract.find(s.text))
-    return own[0] if own else None
-
-
 def pick(
-    question: QuestionProfile,
-    evidence: Evidence,
-    settings: AnswerSettings,
-    shown: frozenset[str] = frozenset(),
-    abstracts: dict[int, str] | None = None,
+    question: QuestionProfile, evidence: Evidence, settings: AnswerSettings, shown: frozenset[str] = frozenset()
 ) -> list[Scored]:
     """The sentences to quote, leading sentence first.
 
     - factoid: from the paper the question is about (the one it names, else the best-reading
       one): the sentence that states the asked-for slot first. Another paper's figure is never
       the answer to a question about a named paper.
-    - which-paper: the best paper's best sentence (then, if that does not say what the paper
-      calls its proposal, the paper's first sentence that does), and a runner-up paper only if
-      it reads nearly as well.
+    - which-paper: the best paper's best sentence, and a runner-up paper only if it reads
+      nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's.
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
@@ -80,7 +48,6 @@ def pick(
     (it reads best for this question); the ones that follow it are new ones.
     """
     ranked = evidence.sentences
-    abstracts = abstracts or {}
     if not ranked:
         return []
     top = ranked[0]
@@ -95,9 +62,7 @@ def pick(
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out
     if question.kind == "which-paper":
-        lead = papers[0]
-        named = _naming(lead, ranked, abstracts.get(lead.n, "")) if settings.name_the_paper else None
-        return [lead] + ([named] if named else []) + [p for p in papers[1:2] if p.score >= lead.score - margin]
+        return [papers[0]] + [p for p in papers[1:2] if p.score >= papers[0].score - margin]
     if question.kind == "multi-paper":
         return [p for p in papers if p.score >= settings.multi_floor * top.score]
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
@@ -115,7 +80,7 @@ def compose(
 ) -> Draft:
     """Quote the picked sentences, each paper's first line naming it: ``Title — sentence [n]``."""
     started = time.perf_counter()
-    picked = pick(question, evidence, settings, shown, {s.n: s.abstract for s in sources})
+    picked = pick(question, evidence, settings, shown)
     titles = {s.n: s.title for s in sources}
     order = list(dict.fromkeys(s.n for s in picked))  # papers in order of their lead sentence
     lines = []
