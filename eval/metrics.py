@@ -103,6 +103,11 @@ def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def same_title(a: str, b: str) -> bool:
+    """Titles compared case- and punctuation-insensitively."""
+    return _norm(a) == _norm(b)
+
+
 def _norm(title: str) -> str:
     return re.sub(r"\W+", " ", title.lower()).strip()
 

@@ -126,10 +126,7 @@ def load_conversations(path: str | Path) -> list[Conversation]:
         conversations.append(Conversation(id=cid, turns=made, split=split))
     if not conversations:
         raise QuestionFileError(f"{path}: no conversations")
-    ids = [c.id for c in conversations]
-    dupes = {i for i in ids if ids.count(i) > 1}
-    if dupes:
-        raise QuestionFileError(f"{path}: duplicate ids {sorted(dupes)[:5]}")
+    _unique_ids(path, [c.id for c in conversations])
     return conversations
 
 
@@ -149,11 +146,14 @@ def load_questions(path: str | Path) -> list[Question]:
             questions.append(_make(record, f"{path}:{i}", i))
     if not questions:
         raise QuestionFileError(f"{path}: no questions")
-    ids = [q.id for q in questions]
+    _unique_ids(path, [q.id for q in questions])
+    return questions
+
+
+def _unique_ids(path: Path, ids: list[str]) -> None:
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
         raise QuestionFileError(f"{path}: duplicate ids {sorted(dupes)[:5]}")
-    return questions
 
 
 def verify(questions: list[Question], corpus_paths: list[str | Path]) -> list[str]:

@@ -8,16 +8,18 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TypeVar
 
 from rag import Answer, Chat, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
 from rag.grounding import Grounder
-from rag.text import evidence_sentences, strip_markers
+from rag.text import evidence_sentences
 
 from . import metrics as m
 from .questions import Conversation, Question
 
 RETRIEVAL_K = (1, 5)
+T = TypeVar("T")
 
 
 def make_judge(grounder: Grounder) -> m.Judge:
@@ -99,7 +101,8 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
         # Strict: a key fact counts only inside a sentence cited to a gold paper, with the
         # "Title — " prefix dropped; a refused answerable question scores 0.
         out["strict_key_fact"] = 0.0 if answer.refused else m.strict_key_fact(
-            [(_unprefixed(s.text, answer), [by_n[n].title for n in s.citations if n in by_n]) for s in answer.sentences],
+            [(text, [by_n[n].title for n in s.citations if n in by_n])
+             for s, text in zip(answer.sentences, answer.quoted(), strict=True)],
             q.must_include, q.gold_titles,
         )
         if q.type == "which-paper":
@@ -127,14 +130,6 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
         failures.append(f"{len(answer.unsupported)} unsupported sentence(s)")
     out["failures"] = failures
     return out
-
-
-def _unprefixed(sentence: str, answer: Answer) -> str:
-    """An extractive line without its ``Title — `` prefix (the title names; it does not state)."""
-    for s in answer.sources:
-        if sentence.startswith(f"{s.title} — "):
-            return sentence[len(s.title) + 3 :]
-    return sentence
 
 
 def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
@@ -167,11 +162,6 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
     }
 
 
-def quoted(answer: Answer) -> set[str]:
-    """The answer's sentences as a reader sees them: no markers, no ``Title — `` prefix."""
-    return {strip_markers(_unprefixed(s.text, answer)).lower() for s in answer.sentences if s.claim}
-
-
 _ORDINALS = ("first", "second", "third", "fourth", "fifth")
 _ORDINAL = re.compile(r"\b(the|that) (first|second|third|fourth|fifth)\b", re.I)
 
@@ -182,31 +172,27 @@ def as_reader_sees(question: str, gold_titles: list[str], earlier: list[Answer])
     which ours need not follow; a reader who means that paper says where it sits in the list
     we showed. Unchanged when the paper is not in our last list (then the turn fails, as it
     should) or the question names no position."""
-    m = _ORDINAL.search(question)
-    if not m or len(gold_titles) != 1:
+    said = _ORDINAL.search(question)
+    if not said or len(gold_titles) != 1:
         return question
     for answer in reversed(earlier):
         order = list(dict.fromkeys(c.title for c in sorted(answer.citations, key=lambda c: c.n)))
         if len(order) < 2:
             continue
-        at = [i for i, t in enumerate(order) if _title_key(t) == _title_key(gold_titles[0])]
+        at = [i for i, t in enumerate(order) if m.same_title(t, gold_titles[0])]
         if not at or at[0] >= len(_ORDINALS):
             return question
-        return question[: m.start(2)] + _ORDINALS[at[0]] + question[m.end(2) :]
+        return question[: said.start(2)] + _ORDINALS[at[0]] + question[said.end(2) :]
     return question
-
-
-def _title_key(title: str) -> str:
-    return re.sub(r"\W+", " ", title.lower()).strip()
 
 
 def repeated_previous(answer: Answer, previous: Answer) -> float:
     """1.0 when at least half of a follow-up's sentences were already in the previous answer
     (a chat that says the same thing again), else 0.0. A refusal repeats nothing."""
-    now = quoted(answer)
+    now = set(answer.quoted())
     if answer.refused or not now:
         return 0.0
-    return float(len(now & quoted(previous)) * 2 >= len(now))
+    return float(len(now & set(previous.quoted())) * 2 >= len(now))
 
 
 def load_done(results_path: Path) -> dict[str, dict]:
@@ -223,6 +209,62 @@ def load_done(results_path: Path) -> dict[str, dict]:
     return done
 
 
+def _judge_for(engine: Engine, judge: m.Judge | None) -> m.Judge:
+    """The support judge: the one given, else the grounding checker (the LLM when one is set)."""
+    if judge is not None:
+        return judge
+    checker = make_judge(engine.grounder)
+    llm = engine.llm_config()
+    return make_llm_judge(llm, fallback=checker) if llm is not None else checker
+
+
+def _error_record(q: Question, exc: Exception) -> dict:
+    """A question that raised: a failure in every denominator it belongs to."""
+    return {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
+            "question": q.question, "error": str(exc),
+            "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
+
+
+def _run_units(
+    units: list[T],
+    turns: Callable[[T], list[Question]],
+    ask: Callable[[T], list[dict]],
+    results_path: str | Path,
+    concurrency: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict]:
+    """Ask every unit (a question, or a conversation's turns) not already complete in
+    ``results_path``, appending each unit's records as they land. A unit resumes only whole."""
+    results_path = Path(results_path)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    done = load_done(results_path)
+    partial = {q.id for u in units if not all(q.id in done for q in turns(u)) for q in turns(u)}
+    done = {k: v for k, v in done.items() if k not in partial}
+    # rewrite the file without torn lines or partial units so appends stay valid JSONL
+    with results_path.open("w", encoding="utf-8") as fh:
+        for rec in done.values():
+            fh.write(json.dumps(rec) + "\n")
+    todo = [u for u in units if any(q.id in partial for q in turns(u))]
+    total = sum(len(turns(u)) for u in units)
+    count = total - sum(len(turns(u)) for u in todo)
+    lock = threading.Lock()
+    if progress:
+        progress(count, total)
+    with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
+        for fut in as_completed([pool.submit(ask, u) for u in todo]):
+            records = fut.result()
+            with lock:
+                for rec in records:
+                    fh.write(json.dumps(rec) + "\n")
+                    done[rec["id"]] = rec
+                fh.flush()
+                count += len(records)
+                if progress:
+                    progress(count, total)
+    order = {q.id: i for i, q in enumerate(q for u in units for q in turns(u))}
+    return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
+
+
 def run(
     questions: list[Question],
     engine: Engine,
@@ -233,46 +275,16 @@ def run(
     judge: m.Judge | None = None,
 ) -> list[dict]:
     """Answer every question not already in ``results_path``; append each result as it lands."""
-    results_path = Path(results_path)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    done = load_done(results_path)
-    # rewrite the file without any torn line so appends stay valid JSONL
-    with results_path.open("w", encoding="utf-8") as fh:
-        for rec in done.values():
-            fh.write(json.dumps(rec) + "\n")
-    todo = [q for q in questions if q.id not in done]
-    if judge is None:
-        judge = make_judge(engine.grounder)
-        llm = engine.llm_config()
-        if llm is not None:
-            judge = make_llm_judge(llm, fallback=judge)
-    lock = threading.Lock()
-    count = len(questions) - len(todo)
-    if progress:
-        progress(count, len(questions))
+    judge = _judge_for(engine, judge)
 
-    def one(q: Question) -> dict:
+    def one(q: Question) -> list[dict]:
         try:
             answer = engine.ask(q.question)
         except (LLMError, QuestionError) as exc:
-            return {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
-                    "question": q.question, "error": str(exc),
-                    "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
-        return answer_record(q, answer, score_answer(q, answer, judge))
+            return [_error_record(q, exc)]
+        return [answer_record(q, answer, score_answer(q, answer, judge))]
 
-    with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
-        futures = [pool.submit(one, q) for q in todo]
-        for fut in as_completed(futures):
-            rec = fut.result()
-            with lock:
-                fh.write(json.dumps(rec) + "\n")
-                fh.flush()
-                done[rec["id"]] = rec
-                count += 1
-                if progress:
-                    progress(count, len(questions))
-    order = {q.id: i for i, q in enumerate(questions)}
-    return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
+    return _run_units(questions, lambda q: [q], one, results_path, concurrency, progress)
 
 
 def run_conversations(
@@ -290,30 +302,10 @@ def run_conversations(
     conversation resumes only whole: one with a missing turn is asked again from the start.
     ``adapt``: positions ("the second one") as a reader of our previous list would say them
     (``as_reader_sees``; the record keeps ``asked_as``); off, exactly as the set wrote them."""
-    results_path = Path(results_path)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    done = load_done(results_path)
-    complete = {c.id for c in conversations if all(t.id in done for t in c.turns)}
-    keep = {t.id for c in conversations if c.id in complete for t in c.turns}
-    done = {k: v for k, v in done.items() if k in keep}
-    with results_path.open("w", encoding="utf-8") as fh:
-        for rec in done.values():
-            fh.write(json.dumps(rec) + "\n")
-    if judge is None:
-        judge = make_judge(engine.grounder)
-        llm = engine.llm_config()
-        if llm is not None:
-            judge = make_llm_judge(llm, fallback=judge)
-    todo = [c for c in conversations if c.id not in complete]
-    total = sum(len(c.turns) for c in conversations)
-    lock = threading.Lock()
-    count = total - sum(len(c.turns) for c in todo)
-    if progress:
-        progress(count, total)
+    judge = _judge_for(engine, judge)
 
     def one(conv: Conversation) -> list[dict]:
         chat = Chat(engine=engine)
-        previous: Answer | None = None
         earlier: list[Answer] = []
         out = []
         for k, q in enumerate(conv.turns, 1):
@@ -321,44 +313,25 @@ def run_conversations(
             try:
                 answer = chat.ask(asked)
             except (LLMError, QuestionError) as exc:
-                rec = {"id": q.id, "type": q.type, "subtype": q.subtype, "split": q.split,
-                       "question": q.question, "error": str(exc),
-                       "failures": [f"error: {exc}"], "scores": {}, "refused": False, "timings": {}, "tokens": {}}
-                answer = None
+                rec = _error_record(q, exc)
             else:
                 scores = score_answer(q, answer, judge)
-                if previous is not None:
-                    scores["repeated_previous"] = repeated_previous(answer, previous)
+                if earlier:
+                    scores["repeated_previous"] = repeated_previous(answer, earlier[-1])
                     if scores["repeated_previous"]:
                         scores["failures"].append("repeats the previous answer")
+                if earlier and answer.about:  # answered from papers under discussion: the right ones?
+                    scores["focus_on_gold"] = float(m.gold_citation_recall(answer.about, q.gold_titles) > 0)
                 rec = answer_record(q, answer, scores)
                 rec["about"], rec["resolved"], rec["cue"] = answer.about, answer.resolved, answer.cue
-                if k > 1 and answer.about:  # answered from papers under discussion: the right ones?
-                    rec["scores"]["focus_on_gold"] = m.gold_citation_recall(answer.about, q.gold_titles[:1]) if len(q.gold_titles) == 1 else float(
-                        any(m.gold_citation_recall([t], q.gold_titles) for t in answer.about))
+                earlier.append(answer)
             rec.update(conversation=conv.id, turn=k, position="first-turn" if k == 1 else "follow-up")
             if asked != q.question:
                 rec["asked_as"] = asked
             out.append(rec)
-            previous = answer if answer is not None else previous
-            if answer is not None:
-                earlier.append(answer)
         return out
 
-    with results_path.open("a", encoding="utf-8") as fh, ThreadPoolExecutor(max(1, concurrency)) as pool:
-        futures = [pool.submit(one, c) for c in todo]
-        for fut in as_completed(futures):
-            recs = fut.result()
-            with lock:
-                for rec in recs:
-                    fh.write(json.dumps(rec) + "\n")
-                    done[rec["id"]] = rec
-                fh.flush()
-                count += len(recs)
-                if progress:
-                    progress(count, total)
-    order = {t.id: i for i, t in enumerate(t for c in conversations for t in c.turns)}
-    return sorted((r for r in done.values() if r["id"] in order), key=lambda r: order[r["id"]])
+    return _run_units(conversations, lambda c: c.turns, one, results_path, concurrency, progress)
 
 
 def summarize(records: list[dict]) -> dict:

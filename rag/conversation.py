@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from .evidence import paper_name
 from .names import text_words
 from .question import QuestionProfile
-from .text import strip_markers
 from .types import Answer
 
 _NOUN = r"(?:one|paper|work|study|method|model|approach|system|framework|technique|article|entry)"
@@ -89,18 +88,6 @@ class Turn:
     def titles(self) -> dict[str, str]:
         return {s.paper_id: s.title for s in self.answer.sources}
 
-    def quoted(self) -> set[str]:
-        """The answer's sentences as the reader saw them: no ``[n]``, no ``Title — `` prefix."""
-        out = set()
-        for sentence in self.answer.sentences:
-            text = strip_markers(sentence.text)
-            for src in self.answer.sources:
-                if text.startswith(f"{src.title} — "):
-                    text = text[len(src.title) + 3 :]
-                    break
-            out.add(text.strip())
-        return out
-
 
 @dataclass(frozen=True)
 class Focus:
@@ -118,13 +105,6 @@ class Focus:
     def refers(self) -> bool:
         return bool(self.papers)
 
-    def describe(self) -> str:
-        """For the page and the CLI: what the follow-up was answered from, and why."""
-        if not self.papers:
-            return ""
-        names = "; ".join(f"“{t}”" for t in self.titles)
-        return f"Answered from the papers under discussion ({self.how}): {names}"
-
 
 def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     """What ``question`` refers to, given the earlier turns (oldest first)."""
@@ -136,7 +116,7 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
 
     def focus(turn: Turn, ids: list[str], cue: str, how: str, plural: bool = False, limit: int = 0) -> Focus:
         titles = turn.titles()
-        shown = frozenset(q for t in history for q in t.quoted())
+        shown = frozenset(q for t in history for q in t.answer.quoted())
         return Focus(papers=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), cue=cue, how=how,
                      plural=plural, shown=shown, limit=limit)
 

@@ -44,20 +44,19 @@ class QuestionProfile:
     words: frozenset[str]  # content words
 
 
+def _kind_of(question: str, slot: Slot | None) -> Kind:
+    if _MULTI.search(question):
+        return "multi-paper"
+    if _WHICH.search(question):
+        return "which-paper"
+    return "factoid" if slot is not None else "open"
+
+
 def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
     """``kind`` overrides what the wording says (a follow-up about one paper under discussion
     is a factoid even when it starts "Which models …")."""
     slot = asked_slot(question)
-    if kind is not None:
-        pass
-    elif _MULTI.search(question):
-        kind: Kind = "multi-paper"
-    elif _WHICH.search(question):
-        kind = "which-paper"
-    elif slot is not None:
-        kind = "factoid"
-    else:
-        kind = "open"
+    kind = kind or _kind_of(question, slot)
     return QuestionProfile(
         text=question,
         kind=kind,

@@ -161,6 +161,19 @@ class Answer:
         """Answer sentences with a claim that no retrieved passage supports."""
         return [s.text for s in self.sentences if s.claim and not s.supported]
 
+    def quoted(self) -> list[str]:
+        """Each of ``sentences`` as a reader reads it: no ``[n]`` markers, no ``Title — `` prefix
+        (the title names the paper; it states nothing)."""
+        out = []
+        for sentence in self.sentences:
+            text = re.sub(r"\s*\[\d+\]", "", sentence.text).strip()
+            for src in self.sources:
+                if text.startswith(f"{src.title} — "):
+                    text = text[len(src.title) + 3 :]
+                    break
+            out.append(text.strip())
+        return out
+
     @property
     def cited_sources(self) -> list[Source]:
         ranks = {c.source_rank for c in self.citations}
