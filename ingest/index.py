@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
-from .models import Chunk, Paper
+from .models import Chunk, Paper, paper_year
 
 SCHEMA = 1
 SOURCE_SEP = "\n"  # Chroma metadata values are scalars: sources are newline-joined paths
@@ -44,6 +44,7 @@ class PaperState:
     chunk_ids: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
     title: str = ""
+    meta_hash: str = ""
 
     @property
     def complete(self) -> bool:
@@ -116,6 +117,7 @@ class Index:
                     n_chunks=int(meta.get("n_chunks", 0)),
                     sources=_split_sources(meta.get("sources")),
                     title=str(meta.get("title", "")),
+                    meta_hash=str(meta.get("meta_hash", "")),
                 )
             state.chunk_ids.add(cid)
         return states
@@ -184,9 +186,7 @@ class Index:
         metadatas = []
         for chunk in chunks:
             paper = by_id[chunk.paper_id]
-            meta: dict[str, str | int | float] = {
-                k: v for k, v in paper.metadata.items() if isinstance(v, (str, int, float))
-            }
+            meta = _paper_metadata(paper)
             meta.update(
                 paper_id=paper.paper_id,
                 title=paper.title,
@@ -209,6 +209,12 @@ class Index:
                 metadatas=metadatas,
             )
         )
+
+    def set_metadata(self, paper: Paper, chunk_ids: Iterable[str]) -> None:
+        """Rewrite a paper's metadata (a corrected year or author list) without re-embedding."""
+        ids = sorted(chunk_ids)
+        meta = _paper_metadata(paper)
+        self._call(lambda: self.collection.update(ids=ids, metadatas=[dict(meta) for _ in ids]))
 
     def set_sources(self, paper_id: str, chunk_ids: Iterable[str], sources: list[str]) -> None:
         ids = sorted(chunk_ids)
@@ -389,3 +395,17 @@ def open_index(
                 f"backend, another collection (--collection), or rebuild it"
             )
     return index
+
+
+def _paper_metadata(paper: Paper) -> dict[str, str | int | float]:
+    """What every chunk of ``paper`` stores about it beyond its text: the reader's scalar
+    metadata, the integer ``pub_year`` filters compare, and the hash that tells a re-ingest
+    the metadata changed."""
+    meta: dict[str, str | int | float] = {
+        k: v for k, v in paper.metadata.items() if isinstance(v, (str, int, float))
+    }
+    year = paper_year(paper.metadata)
+    if year is not None:
+        meta["pub_year"] = year
+    meta["meta_hash"] = paper.meta_hash
+    return meta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -52,6 +53,30 @@ class Paper:
     def content_hash(self) -> str:
         """Changes exactly when the embedded content changes."""
         return short_hash(normalize_key(self.title), normalize_key(self.abstract))
+
+    @property
+    def meta_hash(self) -> str:
+        """Changes when the metadata (authors, year, …) changes: rewritten without re-embedding."""
+        return short_hash(json.dumps(self.metadata, sort_keys=True, default=str))
+
+
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
+
+
+def paper_year(metadata: dict) -> int | None:
+    """The paper's year as the readers found it: ``year`` (2021, "2021"), else the year of
+    ``update_date`` (the arXiv snapshot's "2023-05-01"); None when neither says. Stored as the
+    integer ``pub_year`` so a year filter is a numeric Chroma ``where``."""
+    for key in ("year", "update_date"):
+        value = metadata.get(key)
+        if isinstance(value, bool) or value in (None, ""):
+            continue
+        if isinstance(value, (int, float)) and 1800 <= int(value) <= 2999:
+            return int(value)
+        match = _YEAR.search(str(value))
+        if match:
+            return int(match.group(1))
+    return None
 
 
 @dataclass(frozen=True)

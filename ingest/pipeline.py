@@ -101,6 +101,9 @@ def ingest(
             todo.append(paper)
         elif _is_current(state, paper, chunking):
             report.unchanged += 1
+            if state.meta_hash != paper.meta_hash:  # same text, new year or authors
+                index.set_metadata(paper, state.chunk_ids)
+                changed = True
             merged = list(dict.fromkeys(state.sources + paper.sources))
             if merged != state.sources:
                 index.set_sources(paper.paper_id, state.chunk_ids, merged)

@@ -24,6 +24,7 @@ from .answer.generative import (
 )
 from .conversation import Focus, Turn, resolve, spelled_out
 from .evidence import Evidence, decide
+from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
 from .llm import LLMResolver
 from .question import QuestionProfile, profile
@@ -122,27 +123,29 @@ class Engine:
         mode: str | None = None,
         asked: QuestionProfile | None = None,
         focus: Focus | None = None,
+        filters: Filters | dict | None = None,
     ) -> Iterator[str]:
         """Yield answer text as it is produced; the generator returns the grounded ``Answer``.
 
         ``query``: the standalone question to search with (a rewritten follow-up). ``asked``:
         the question's profile, when the caller made it already. ``focus``: the papers under
         discussion a follow-up refers to (``rag.conversation``): they are read for the
-        follow-up's own words; a generative answer also gets a fresh search for ``query``."""
+        follow-up's own words; a generative answer also gets a fresh search for ``query``.
+        ``filters``: only papers that pass them (``{"year": (2022, None), "author": "…"}``, see
+        ``rag.filters``); a filter no paper passes is answered with a message saying so."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.answer.max_question_chars)
         query = clean_question(query, self.settings.answer.max_question_chars) if query else question
-        if focus is not None and focus.refers:
-            asked = asked or profile(question)
-            retrieval = self.retriever.within(asked.text, list(focus.papers))
-            if focus.limit:  # "which of them", "the Portuguese one", "both"
-                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
-            if self.settings.llm.generative:  # the papers under discussion first, then the search
-                fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode)
-                retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
-        else:
-            asked = asked or profile(query)
-            retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode)
+        limit = Filters.parse(filters)  # FilterError (a ValueError) names a malformed field
+        try:
+            retrieval, asked = self._retrieve(question, query, top_k, mode, asked, focus, limit)
+        except NoMatchingPapers as exc:
+            answer = Answer(question=question, text=str(exc), refused=True, query=query,
+                            evidence="refuse", reason=str(exc), filters=limit.describe() if limit else "",
+                            mode="generative" if self.settings.llm.generative else "extractive")
+            answer.timings = {"total": time.perf_counter() - started}
+            yield answer.text
+            return answer
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
         evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence,
@@ -152,6 +155,7 @@ class Engine:
             answer = self._refusal(question, query, retrieval, evidence)
             answer.timings = {**timings, "total": time.perf_counter() - started}
             _note_focus(answer, focus)
+            answer.filters = limit.describe() if limit else ""
             yield answer.text
             return answer
 
@@ -215,8 +219,32 @@ class Engine:
         timings["total"] = time.perf_counter() - started
         answer.timings = timings
         _note_focus(answer, focus)
+        answer.filters = limit.describe() if limit else ""
         answer.tokens = {"prompt": draft.prompt_tokens, "completion": draft.completion_tokens}
         return answer
+
+    def _retrieve(
+        self,
+        question: str,
+        query: str,
+        top_k: int | None,
+        mode: str | None,
+        asked: QuestionProfile | None,
+        focus: Focus | None,
+        filters: Filters | None,
+    ) -> tuple[Retrieval, QuestionProfile]:
+        """What the question is answered from, and its profile."""
+        if focus is not None and focus.refers:
+            asked = asked or profile(question)
+            retrieval = self.retriever.within(asked.text, list(focus.papers))
+            if focus.limit:  # "which of them", "the Portuguese one", "both"
+                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
+            if self.settings.llm.generative:  # the papers under discussion first, then the search
+                fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
+                retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
+            return retrieval, asked
+        asked = asked or profile(query)
+        return self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters), asked
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         gen = self.stream(question, **kwargs)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ SciFact here (see README). The relevance floor uses the dense cosine, the one ab
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import threading
@@ -16,6 +17,7 @@ from typing import Any
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
 
+from .filters import Filters, NoMatchingPapers
 from .settings import RetrievalSettings
 from .types import PaperMeta, Retrieval, Source
 
@@ -38,8 +40,12 @@ class Retriever:
         self._bm25: Any = None
         self._bm25_key = ""
         self._dense: Any = None
+        self._vindex: Any = None
         self._df: dict[str, int] = {}
         self._n_papers = 0
+        self._papers: dict[str, dict] = {}  # paper id → one chunk's metadata (for filters)
+        self._corpus_papers: list[str] = []  # the BM25 corpus's paper id per chunk, in its order
+        self._allowed_cache: dict[Filters, frozenset[str]] = {}
 
     # -- the llama-index parts ------------------------------------------------------------
     def _dense_retriever(self):  # noqa: ANN202
@@ -48,8 +54,8 @@ class Retriever:
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
             store = ChromaVectorStore(chroma_collection=self.index.collection)
-            vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
-            self._dense = vindex.as_retriever(similarity_top_k=self.settings.candidates)
+            self._vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
+            self._dense = self._vindex.as_retriever(similarity_top_k=self.settings.candidates)
         return self._dense
 
     def _bm25_retriever(self):  # noqa: ANN202
@@ -67,6 +73,9 @@ class Retriever:
                     return None
                 nodes = [_node(cid, doc or "", meta) for cid, meta, doc in records]
                 self._document_frequencies(records)
+                self._corpus_papers = [str(meta.get("paper_id", cid.split("#")[0])) for cid, meta, _ in records]
+                self._papers = {pid: meta for pid, (_, meta, _) in zip(self._corpus_papers, records, strict=True)}
+                self._allowed_cache = {}
                 self._bm25 = BM25Retriever.from_defaults(
                     nodes=nodes,
                     similarity_top_k=min(self.settings.candidates, len(nodes)),
@@ -135,18 +144,53 @@ class Retriever:
         self.embedder.embed(["warm up"])
 
     # -- retrieval --------------------------------------------------------------------------
-    def retrieve(self, question: str, top_k: int | None = None, mode: str | None = None) -> Retrieval:
+    def metadata_counts(self) -> tuple[int, int, int]:
+        """(papers, papers with a year, papers with authors): what filters can act on."""
+        self._bm25_retriever()
+        metas = list(self._papers.values())
+        return (len(metas), sum(1 for m in metas if m.get("pub_year")), sum(1 for m in metas if m.get("authors")))
+
+    def allowed(self, filters: Filters) -> frozenset[str]:
+        """The papers ``filters`` lets through (NoMatchingPapers when none), for both halves."""
+        self._bm25_retriever()  # current records
+        with self._lock:
+            papers = self._allowed_cache.get(filters)
+            if papers is None:
+                papers = frozenset(pid for pid, meta in self._papers.items() if filters.matches(meta))
+                self._allowed_cache[filters] = papers
+        if not papers:
+            total, with_year, with_authors = self.metadata_counts()
+            years = filters.since is not None or filters.until is not None
+            raise NoMatchingPapers(
+                f"No paper in the collection matches the filter ({filters.describe()}): "
+                f"{with_year if years else with_authors:,} of its {total:,} papers list "
+                f"{'a year' if years else 'authors'}. Widen or clear the filter."
+            )
+        return papers
+
+    def retrieve(
+        self, question: str, top_k: int | None = None, mode: str | None = None, filters: Filters | None = None
+    ) -> Retrieval:
+        """The ``top_k`` papers for ``question``; with ``filters``, only papers that pass them
+        (both halves see the same papers; NoMatchingPapers when none does)."""
         from llama_index.core.schema import QueryBundle
 
         started = time.perf_counter()
         top_k = top_k or self.settings.top_k
         mode = mode or self.settings.mode
+        allowed = self.allowed(filters) if filters is not None and filters.active else None
         bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
         # Once per question: checks the index revision, rebuilding BM25 and the word statistics
         # that coverage() needs when papers were added or replaced.
         bm25 = self._bm25_retriever()
+        if bm25 is not None and allowed is not None and mode != "dense":
+            # only the allowed papers' chunks, before fusion scales the scores (masked BM25
+            # pads a short list with zero-weight chunks of other papers)
+            hits = self._masked(bm25, allowed).retrieve(bundle)
+            bm25 = _fixed([h for h in hits if str(h.node.metadata.get("paper_id")) in allowed])
+        where = filters.where(allowed) if filters is not None and allowed is not None else None
 
-        dense_hits = self._dense_hits(bundle) if mode in ("hybrid", "dense") else []
+        dense_hits = self._dense_hits(bundle, where) if mode in ("hybrid", "dense") else []
         cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
         if mode == "dense":
             ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
@@ -211,8 +255,23 @@ class Retriever:
             seconds=time.perf_counter() - started,
         )
 
-    def _dense_hits(self, bundle):  # noqa: ANN001, ANN202
+    def _masked(self, bm25, allowed: frozenset[str]):  # noqa: ANN001, ANN202
+        """The BM25 retriever scoring only the chunks of ``allowed`` papers (bm25s's weight
+        mask; the index itself is shared, not copied)."""
+        mask = [1 if pid in allowed else 0 for pid in self._corpus_papers]
+        masked = copy.copy(bm25)
+        masked.corpus_weight_mask = mask
+        masked.similarity_top_k = max(1, min(bm25.similarity_top_k, sum(mask)))
+        return masked
+
+    def _dense_hits(self, bundle, where: dict | None = None):  # noqa: ANN001, ANN202
         try:
+            if where is not None:  # a filtered search: the same index, Chroma's own where
+                self._dense_retriever()
+                filtered = self._vindex.as_retriever(
+                    similarity_top_k=self.settings.candidates, vector_store_kwargs={"where": where}
+                )
+                return filtered.retrieve(bundle)
             return self._dense_retriever().retrieve(bundle)
         except Exception as exc:  # the store went away mid-session: name it, keep the cause
             raise StoreUnavailableError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from ingest.models import paper_year
+
 __all__ = ["Answer", "Citation", "Draft", "PaperMeta", "Retrieval", "SentenceCheck", "Source"]
 
 _ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
@@ -30,11 +32,11 @@ class PaperMeta:
             value = meta.get(key)
             return str(value).strip() if value not in (None, "") else ""
 
-        year = text("year") or text("update_date")[:4]
+        year = meta.get("pub_year") or paper_year(meta)
         arxiv = text("arxiv_id")
         return cls(
             authors=text("authors"),
-            year=year if year.isdigit() else "",
+            year=str(year) if year else "",
             url=text("url"),
             doi=text("doi"),
             arxiv_id=arxiv if _ARXIV.match(arxiv) else "",
@@ -153,6 +155,7 @@ class Answer:
     about: list[str] = field(default_factory=list)
     resolved: str = ""
     cue: str = ""  # in a chat, what decided that (rag.conversation.Focus.cue)
+    filters: str = ""  # the filters the search was limited by ("since 2022, author “Vaswani”")
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
 

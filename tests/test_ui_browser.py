@@ -214,3 +214,33 @@ def test_uploaded_hostile_record_renders_inert(browser, tmp_path: Path):
         page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
         watch.assert_local_only()
         page.close()
+
+
+def test_the_filters_limit_the_papers_and_say_when_none_pass(browser, tmp_path: Path):
+    from tests.test_filters import PRUNING
+    from tests.test_filters import Q as Q_PRUNING
+
+    settings = make_settings(tmp_path)
+    ingest_paths(settings, [write_jsonl(tmp_path / "arxiv.jsonl", PRUNING)])
+    engine = Engine(settings, auto_ingest=False)
+    with served(build_app(settings, engine)) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        watch = Watch(page)
+        page.goto(url)
+        page.locator("#pc-filters button.label-wrap").first.click()
+        assert "Of 4 papers, 4 list a year and 4 list authors" in page.locator("#pc-filter-note").inner_text()
+        page.locator("#pc-since input").fill("2023")
+        _ask(page, Q_PRUNING)
+        page.locator("#pc-sources article.pc-src").first.wait_for()
+        assert page.locator("#pc-sources .pc-filter").inner_text() == "only papers since 2023"
+        bylines = page.locator("#pc-sources .pc-byline").all_inner_texts()
+        assert len(bylines) == 2 and all("(2023)" in b or "(2024)" in b for b in bylines)
+
+        page.locator("#pc-since input").fill("2030")
+        _ask(page, Q_PRUNING)
+        warn = page.locator("#pc-sources .pc-warn")
+        warn.wait_for()
+        assert warn.inner_text().startswith("⚠ No paper in the collection matches the filter (since 2030)")
+        assert page.locator("#pc-sources article.pc-src").count() == 0
+        watch.assert_local_only()
+        page.close()

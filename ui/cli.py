@@ -106,6 +106,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def format_answer(answer) -> str:  # noqa: ANN001
     """Answer text + notices + numbered reference list, for terminals."""
     lines = [answer.text, ""]
+    if answer.filters:
+        lines.insert(0, f"(only papers {answer.filters})")
     if answer.about:
         lines.insert(0, f"(about the papers under discussion — {answer.resolved}: "
                         + "; ".join(answer.about) + ")")
@@ -141,14 +143,24 @@ def _engine(args: argparse.Namespace):  # noqa: ANN202
     return Engine(_settings(args), progress=Bar("first run: indexing the bundled corpus"))
 
 
+def _filters(args: argparse.Namespace) -> dict | None:
+    """--since/--until/--author as the API's filters (checked by rag.filters)."""
+    given = {"since": args.since, "until": args.until, "author": args.author}
+    return {k: v for k, v in given.items() if v not in (None, "")} or None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
+    from rag import Filters
+
+    filters = _filters(args)
+    Filters.parse(filters)  # a malformed filter is said before the index is opened
     engine = _engine(args)
     question = " ".join(args.question)
     if args.json:
-        answer = engine.ask(question)
+        answer = engine.ask(question, filters=filters)
         print(json.dumps(answer.to_dict(), indent=2, default=str))
         return 0
-    gen = engine.stream(question)
+    gen = engine.stream(question, filters=filters)
     printed_stream = engine.settings.llm.generative
     while True:
         try:
@@ -165,8 +177,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from rag import Chat, QuestionError
+    from rag import Chat, Filters, QuestionError
 
+    filters = _filters(args)
+    Filters.parse(filters)  # a malformed filter is said before the index is opened
     chat = Chat(engine=_engine(args))
     print("paperchat — ask about the papers; follow-ups may say \"it\" or \"the second one\". "
           "Empty line or Ctrl-D to quit, /new to start over, /export FILE.md|FILE.bib to save.")
@@ -184,7 +198,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(_export(chat, question.removeprefix("/export").strip()))
             continue
         try:
-            print(format_answer(chat.ask(question)))
+            print(format_answer(chat.ask(question, filters=filters)))
         except QuestionError as exc:
             print(f"error: {exc}")
 
@@ -242,6 +256,13 @@ def _answering(p: argparse.ArgumentParser) -> None:
                    help="start a local llama-cpp-python server on a GGUF model (the `local` extra)")
 
 
+def _filtering(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters (papers whose metadata says; the listing dumps have none)")
+    g.add_argument("--since", type=int, metavar="YEAR", help="only papers from this year on")
+    g.add_argument("--until", type=int, metavar="YEAR", help="only papers up to this year")
+    g.add_argument("--author", metavar="NAME", help="only papers with this author (part of the name)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -276,11 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full Answer as JSON")
     _common(p)
     _answering(p)
+    _filtering(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", help="a conversation in the terminal")
     _common(p)
     _answering(p)
+    _filtering(p)
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("ui", help="open the chat page (ingests the bundled corpus on first run)")
@@ -306,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     from ingest import IngestError, StoreUnavailableError
-    from rag import LLMError, QuestionError
+    from rag import FilterError, LLMError, QuestionError
 
     try:
         return func(args)
@@ -316,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LLMError as exc:
         print(f"paperchat: error: {exc}", file=sys.stderr)
         return EXIT_SERVICE
-    except (IngestError, QuestionError) as exc:
+    except (IngestError, QuestionError, FilterError) as exc:
         print(f"paperchat: error: {exc}", file=sys.stderr)
         return EXIT_USER
     except KeyboardInterrupt:

@@ -178,10 +178,14 @@ def sources_html(answer: Answer, turn: int) -> str:
     out = ['<div class="pc-panel">', f'<div class="pc-head">{_badge(answer)}']
     if answer.query and answer.query != answer.question:
         out.append(f'<span class="pc-query">searched for: {esc(answer.query)}</span>')
+    if answer.filters:
+        out.append(f'<span class="pc-filter">only papers {esc(answer.filters)}</span>')
     out.append("</div>")
     if answer.about:
         out.append(f'<div class="pc-notice">{_about(answer)} ({esc(answer.resolved)})</div>')
-    if answer.refused:
+    if answer.refused and answer.filters and not answer.sources:  # the filter left no paper
+        out.append(f'<div class="pc-warn" role="alert">⚠ {esc(answer.reason)}</div>')
+    elif answer.refused:
         out.append(
             '<div class="pc-warn" role="alert">⚠ No answer from the papers: the retrieved '
             "passages do not support one, so nothing is cited "
@@ -259,7 +263,7 @@ CSS = """
   font-weight: 600; border: 1px solid var(--border-color-primary); }
 .pc-ext { background: var(--color-accent-soft); }
 .pc-gen { background: var(--background-fill-secondary); }
-.pc-query { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.pc-query, .pc-filter { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .pc-warn { border-left: 4px solid #d97706; background: rgba(217, 119, 6, 0.10); padding: 0.5em 0.75em;
   margin: 0.5em 0; border-radius: 4px; }
 .pc-warn ul { margin: 0.3em 0 0 1.2em; }

@@ -30,7 +30,7 @@ import gradio as gr  # noqa: E402
 
 from eval import feedback  # noqa: E402
 from ingest import IngestError  # noqa: E402
-from rag import Answer, Chat, Engine, LLMError, QuestionError, Settings, ingest_paths  # noqa: E402
+from rag import Answer, Chat, Engine, FilterError, LLMError, QuestionError, Settings, ingest_paths  # noqa: E402
 from rag.settings import BUNDLED_DATA  # noqa: E402
 
 from . import render  # noqa: E402
@@ -104,6 +104,9 @@ class ChatPage:
         session: Session | None,
         top_k: float | None = None,
         mode: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        author: str | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[Outputs]:
         """Stream one answer: yields (textbox, chat history, sources panel, session)."""
@@ -134,6 +137,9 @@ class ChatPage:
                 kwargs["top_k"] = int(top_k)
             if mode in MODES:
                 kwargs["mode"] = mode
+            filters = {"since": since or None, "until": until or None,  # an empty box is 0
+                       "author": author if isinstance(author, str) else ""}
+            kwargs["filters"] = {k: v for k, v in filters.items() if v not in (None, "")} or None
             try:
                 stream = session.chat.stream(message, **kwargs)
                 text = ""
@@ -143,7 +149,7 @@ class ChatPage:
                     yield "", list(history), render.PANEL_WORKING, session
                 answer = stream.answer
                 assert answer is not None
-            except (QuestionError, LLMError, IngestError) as exc:
+            except (QuestionError, LLMError, IngestError, FilterError) as exc:
                 history[-1] = {"role": "assistant", "content": render.error_message(str(exc))}
                 yield "", list(history), render.error_panel(str(exc)), session
                 return
@@ -257,6 +263,15 @@ class ChatPage:
             f"Answers are **generative**: model `{render.esc(llm.model)}` at {where}, "
             f"temperature {llm.temperature:g}."
         )
+
+    def filter_note(self) -> str:
+        """What the filters can act on: the listing dumps carry no years or authors."""
+        try:
+            total, with_year, with_authors = self.engine.retriever.metadata_counts()
+        except IngestError as exc:
+            return render.esc(str(exc))
+        return (f"Of {total:,} papers, {with_year:,} list a year and {with_authors:,} list authors; "
+                "a filter keeps only papers that list what it asks.")
 
     # -- corpus -------------------------------------------------------------------------------
     def stats(self) -> str:
@@ -393,6 +408,14 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 sources = gr.HTML(render.PANEL_EMPTY, elem_id="pc-sources", js_on_load=None)
 
+        with gr.Accordion("Filters", open=False, elem_id="pc-filters"):
+            with gr.Row():
+                # no minimum: an empty box arrives as 0 (no filter), a wrong year as a message
+                since = gr.Number(label="From year", value=None, precision=0, min_width=120, elem_id="pc-since")
+                until = gr.Number(label="Until year", value=None, precision=0, min_width=120, elem_id="pc-until")
+                author = gr.Textbox(label="Author (part of the name)", min_width=200, elem_id="pc-author")
+            gr.Markdown(page.filter_note(), elem_id="pc-filter-note")
+
         with gr.Accordion("Settings", open=False, elem_id="pc-settings"):
             with gr.Row():
                 top_k = gr.Slider(
@@ -434,7 +457,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
         gr.on(
             [question.submit, ask.click],
             page.respond,
-            inputs=[question, chatbot, session, top_k, mode],
+            inputs=[question, chatbot, session, top_k, mode, since, until, author],
             outputs=[question, chatbot, sources, session],
             show_progress="hidden",
             api_name="ask",
