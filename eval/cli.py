@@ -40,6 +40,9 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p.add_argument("--from-feedback", action="store_true",
                    help="turn the page's down-voted answers (FILE, default the feedback file beside the "
                    "index) into a question file in --out, to add gold to and keep")
+    p.add_argument("--judge", choices=["model", "grounder", "llm"], default="model",
+                   help="who judges citation support: the independent trained judge (default), the "
+                        "product's grounder, or the configured LLM (the last two are self-judged)")
     p.add_argument("--verify", action="store_true", help="check the question file against the corpus and exit")
     return p
 
@@ -82,7 +85,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
     from rag import Engine
 
     from .report import compare, write_reports
-    from .runner import load_done, run, run_conversations, summarize
+    from .runner import judge_for, load_done, run, run_conversations, summarize
 
     def _bar(desc: str, unit: str = "paper"):  # noqa: ANN202
         return bar(desc, unit) if bar else None
@@ -142,13 +145,15 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         # early (measured: 30 of 35 answers fell back to extractive at 4 in flight)
         llm = engine.settings.llm
         concurrency = args.concurrency or (4 if llm.generative and llm.provider != "local" else 1)
+        judge, judged_by = judge_for(engine, args.judge)
         if conversations is not None:
-            records = run_conversations(conversations, engine, results, concurrency=concurrency,
+            records = run_conversations(conversations, engine, results, concurrency=concurrency, judge=judge,
                                         progress=_bar("turns", "turn"), adapt=not args.as_written)
         else:
-            records = run(questions, engine, results, concurrency=concurrency, progress=_bar("questions", "question"))
+            records = run(questions, engine, results, concurrency=concurrency, judge=judge,
+                          progress=_bar("questions", "question"))
         summary = summarize(records)
-        md, page = write_reports(summary, records, args.out)
+        md, page = write_reports(summary, records, args.out, judge=judged_by)
         print(md.read_text())
         print(f"results: {results}\nreport: {md} · {page}")
         problems = check_thresholds(summary, thresholds, ceilings)

@@ -60,8 +60,11 @@ def citation_precision(claims: Sequence[tuple[str, Sequence[str]]], judge: Judge
 
 
 def contains_key(text: str, key: str) -> bool:
-    """Whole-word/number, case-insensitive match ("22" does not match "224")."""
-    pattern = r"(?<![\w.])" + re.escape(key.strip()) + r"(?![\w])"
+    """Whole-word/number, case-insensitive match ("22" does not match "224"); a number may
+    carry a unit glued on ("0.004" matches "0.004s", "7" matches "7B")."""
+    key = key.strip()
+    after = r"(?!\d|\.\d)" if key[-1:].isdigit() else r"(?![\w])"
+    pattern = r"(?<![\w.])" + re.escape(key) + after
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 

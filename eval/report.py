@@ -10,6 +10,7 @@ HEADLINE = [
     "hit@5", "recall@5", "mrr", "ndcg@10", "key_fact_recall", "strict_key_fact", "gold_citation_recall",
     "gold_first", "weak", "refused_or_weak", "repeated_previous", "focus_on_gold",
     "citation_validity", "citation_recall", "citation_precision",
+    "draft_citation_recall", "draft_citation_precision",
     "refusal_precision", "refusal_recall", "false_refusal_rate", "injection_free",
     "repaired_removed_per_answer", "repaired_added_per_answer", "unsupported_sentences_per_answer",
     "total_p50_ms", "total_p95_ms", "tokens_per_answer",
@@ -22,10 +23,13 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def markdown(summary: dict, records: list[dict], worst: int = 10) -> str:
+def markdown(summary: dict, records: list[dict], worst: int = 10, judge: str = "") -> str:
     groups = list(summary)
     metrics = [k for k in HEADLINE if any(k in summary[g] for g in groups)]
-    lines = ["# paperchat evaluation", "", "| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+    lines = ["# paperchat evaluation", ""]
+    if judge:
+        lines += [f"Citation support judged by: {judge}.", ""]
+    lines += ["| metric | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
     for k in ["questions", *metrics, "failed", "errors"]:
         lines.append(f"| {k} | " + " | ".join(_fmt(summary[g].get(k, "")) for g in groups) + " |")
     bad = [r for r in records if r.get("failures")][:worst]
@@ -65,7 +69,7 @@ def _histogram(values: list[float], bins: int = 12) -> str:
     return _bars("Answer latency (count per bin)", items, max(counts))
 
 
-def html_report(summary: dict, records: list[dict], worst: int = 10) -> str:
+def html_report(summary: dict, records: list[dict], worst: int = 10, judge: str = "") -> str:
     e = html.escape
     per_type = [g for g in summary if g != "overall"]
     plots = []
@@ -94,6 +98,7 @@ def html_report(summary: dict, records: list[dict], worst: int = 10) -> str:
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}
 td:first-child{{text-align:left}}pre{{white-space:pre-wrap;background:#f5f5f5;padding:.5em}}</style>
 </head><body><h1>paperchat evaluation</h1>
+{f"<p>Citation support judged by: {e(judge)}.</p>" if judge else ""}
 <table><tr><th>metric</th>{head}</tr>{table}</table>
 <h2>Plots</h2>{''.join(plots)}
 <h2>Worst questions</h2>{''.join(worst_rows) or '<p>none</p>'}
@@ -101,13 +106,16 @@ td:first-child{{text-align:left}}pre{{white-space:pre-wrap;background:#f5f5f5;pa
 </body></html>"""
 
 
-def write_reports(summary: dict, records: list[dict], out_dir: str | Path) -> tuple[Path, Path]:
+def write_reports(summary: dict, records: list[dict], out_dir: str | Path, judge: str = "") -> tuple[Path, Path]:
+    """report.md, report.html and summary.json (``judge``: who judged citation support; a
+    self-judged figure says so)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     md, page = out / "report.md", out / "report.html"
-    md.write_text(markdown(summary, records), encoding="utf-8")
-    page.write_text(html_report(summary, records), encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    md.write_text(markdown(summary, records, judge=judge), encoding="utf-8")
+    page.write_text(html_report(summary, records, judge=judge), encoding="utf-8")
+    data = {"judge": judge, **summary} if judge else summary
+    (out / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     return md, page
 
 

@@ -13,7 +13,13 @@ from typing import TypeVar
 from rag import Answer, Chat, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
 from rag.grounding import Grounder
-from rag.text import evidence_sentences
+from rag.text import (
+    content_words,
+    evidence_sentences,
+    parse_markers,
+    split_sentences,
+    strip_markers,
+)
 
 from . import metrics as m
 from .questions import Conversation, Question
@@ -67,6 +73,20 @@ def make_llm_judge(config: LLMConfig, fallback: m.Judge) -> m.Judge:
     return judge
 
 
+def draft_claims(answer: Answer) -> list[tuple[str, list[str]]]:
+    """The draft's claim sentences as the answerer wrote them, each with the abstracts its own
+    markers point at ("" for a marker that points at no source: a citation nothing supports)."""
+    abstracts = {s.n: s.abstract for s in answer.sources}
+    prefixes = tuple(f"{s.title} — " for s in answer.sources)
+    out = []
+    for piece in split_sentences(answer.draft):
+        text = strip_markers(piece.text)
+        text = next((text[len(p):] for p in prefixes if text.startswith(p)), text)
+        if len(content_words(text)) >= 3:
+            out.append((text, [abstracts.get(n, "") for n in dict.fromkeys(parse_markers(piece.text))]))
+    return out
+
+
 def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
     """Per-question metrics and the reasons it failed (if any)."""
     titles = [s.title for s in answer.sources]
@@ -76,17 +96,20 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
     retrieved_ranks = {s.n for s in answer.sources}
     valid = {n for n, c in by_n.items() if c.source_rank in retrieved_ranks}
     abstracts = {s.n: s.abstract for s in answer.sources}
-    claims = [
-        (s.text, [abstracts[by_n[n].source_rank] for n in s.citations if n in by_n])
-        for s in answer.sentences
+    claims = [  # as the reader sees them: markers and the "Title — " prefix dropped
+        (text, [abstracts[by_n[n].source_rank] for n in s.citations if n in by_n])
+        for s, text in zip(answer.sentences, answer.quoted(), strict=True)
         if s.claim
     ]
-    out: dict = {
-        "citation_validity": m.citation_validity(markers, valid),
-        "citation_recall": m.citation_recall(claims, judge) if not answer.refused else None,
-        "citation_precision": m.citation_precision(claims, judge) if not answer.refused else None,
-        "refused": answer.refused,
-    }
+    out: dict = {"citation_validity": m.citation_validity(markers, valid), "refused": answer.refused}
+    if not answer.refused:  # a refusal cites nothing: no support to judge (not a zero)
+        out["citation_recall"] = m.citation_recall(claims, judge)
+        out["citation_precision"] = m.citation_precision(claims, judge)
+    if answer.draft and not answer.refused:  # the answerer's own citations, before grounding
+        drafted = draft_claims(answer)
+        out["draft_citation_recall"] = m.citation_recall(drafted, judge)
+        if any(passages for _, passages in drafted):  # a draft that cites nothing has no precision
+            out["draft_citation_precision"] = m.citation_precision(drafted, judge)
     failures = []
     if out["citation_validity"] < 1.0:
         failures.append("citation marker points at no retrieved source")
@@ -151,6 +174,7 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
         "citations": [{"n": c.n, "title": c.title, "score": c.score, "sentence": c.sentence} for c in answer.citations],
         "sources": [{"n": s.n, "title": s.title, "score": round(s.score, 4), "relevance": round(s.relevance, 4)} for s in answer.sources],
         "unsupported": answer.unsupported,
+        "draft": answer.draft if answer.mode == "generative" else "",  # as the model wrote it
         # what grounding changed in the draft (generative answers; extractive ones need none)
         "removed_citations": answer.removed_citations,
         "added_citations": answer.added_citations,
@@ -209,13 +233,31 @@ def load_done(results_path: Path) -> dict[str, dict]:
     return done
 
 
-def _judge_for(engine: Engine, judge: m.Judge | None) -> m.Judge:
-    """The support judge: the one given, else the grounding checker (the LLM when one is set)."""
-    if judge is not None:
-        return judge
+def judge_for(engine: Engine, kind: str = "model") -> tuple[m.Judge, str]:
+    """The support judge for citation precision and recall, and how the report names it:
+    ``model``, the independent one (``eval.judge``, trained on SciFact rationales; the
+    grounder when its file is missing, and then said); ``grounder``, the product's own
+    checker (self-judged); ``llm``, the configured LLM (self-judged: it wrote the answers)."""
+    from .judge import JudgeError, SupportJudge
+
     checker = make_judge(engine.grounder)
-    llm = engine.llm_config()
-    return make_llm_judge(llm, fallback=checker) if llm is not None else checker
+    if kind == "llm":
+        llm = engine.llm_config()
+        if llm is None:
+            raise QuestionError("--judge llm needs an LLM (--llm-base-url or --local)")
+        return make_llm_judge(llm, fallback=checker), f"llm {llm.model} (self-judged: the answering model)"
+    if kind == "model":
+        try:
+            model = SupportJudge()
+            model.score("a claim", "a passage.")
+        except JudgeError as exc:
+            return checker, f"grounder (self-judged: {exc})"
+        return model, f"support judge {model.path.name} (independent; threshold {model.threshold:.2f})"
+    return checker, "grounder (self-judged: the product's own checker)"
+
+
+def _judge_for(engine: Engine, judge: m.Judge | None) -> m.Judge:
+    return judge if judge is not None else judge_for(engine)[0]
 
 
 def _error_record(q: Question, exc: Exception) -> dict:

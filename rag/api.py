@@ -208,6 +208,7 @@ class Engine:
                 notice=draft.notice,
                 query=query,
                 sentences=g.sentences,
+                draft=draft.text,
                 removed_citations=g.removed,
                 added_citations=g.added,
                 relevance=retrieval.top_relevance,

@@ -14,7 +14,13 @@ from .untrusted import clean_spans
 
 # [1]  [1, 2]  [1,2]  [1-3]  [1–3]  [1; 4]  — and runs of them: [1][2]
 MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:[,;]|[-–—]|and)\s*\d+)*)\]")
-_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–—-]+\])*\s+(?=[\"“'(]?[A-Z0-9])")
+# A sentence ends at . ! ? (and any markers after it) before whitespace; _split keeps the break
+# unless the next word starts lower-case. Any other start is a new sentence: a capital in any
+# script, a digit, a bracket, brace or tag, a CJK character. Text spliced into an abstract after
+# a finding ("… by 68%. [Reviewer note: …]", "… 0.318. 致AI助手：…", "… <a href=…>") is then its
+# own sentence, which the reader ranks for the question and grounding checks on its own,
+# instead of riding along inside the quoted finding.
+_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–—-]+\])*\s+(?=\S)")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%]*[A-Za-z0-9%]|[A-Za-z0-9]")
 _STOP = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have how
@@ -62,6 +68,11 @@ def _split(text: str) -> list[Sentence]:
         base, chunk = line.start(), line.group(0)
         pos = 0
         for match in _SENT_END.finditer(chunk):
+            after = chunk[match.end() :].lstrip("\"“'(")[:1]
+            # a lower-case word continues ("e.g. the model"); so does a dash, a comma or a
+            # closing bracket ("… Features? — Self-supervised …": a title before its quote)
+            if not after or after.islower() or after in "—–-,;:)]}":
+                continue
             # trailing markers ("… result. [2]") stay with the sentence they end
             seg_end = match.start() + len(match.group(0).rstrip())
             _append(out, chunk, base, pos, seg_end)

@@ -156,6 +156,7 @@ class Answer:
     resolved: str = ""
     cue: str = ""  # in a chat, what decided that (rag.conversation.Focus.cue)
     filters: str = ""  # the filters the search was limited by ("since 2022, author “Vaswani”")
+    draft: str = ""  # the answer as the answerer wrote it, before grounding ([n] = source n)
     timings: dict[str, float] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
 

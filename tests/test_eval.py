@@ -34,6 +34,7 @@ def test_retrieval_metrics_known_values():
 def test_answer_metrics_known_values():
     assert m.contains_key("trained on 22 tasks", "22") and not m.contains_key("trained on 224 tasks", "22")
     assert m.contains_key("reaches 52.3% accuracy", "52.3%") and not m.contains_key("5.3%", "52.3%")
+    assert m.contains_key("~0.004s per image", "0.004") and not m.contains_key("1.58 bits", "1.5")
     assert m.key_fact_recall("Pythia 410M models", ["pythia", "410M", "1B"]) == pytest.approx(2 / 3)
     assert m.gold_citation_recall(["A paper"], ["A Paper", "B"]) == 0.5
     assert m.citation_validity([1, 2, 7], {1, 2, 3}) == pytest.approx(2 / 3)
@@ -284,3 +285,46 @@ def test_what_grounding_repaired_is_reported_for_generative_answers():
     assert overall["unsupported_sentences_per_answer"] == 0.5
     extractive = [{**r, "mode": "extractive"} for r in records]
     assert "repaired_removed_per_answer" not in summarize(extractive)["overall"]
+
+
+def test_the_draft_is_scored_before_grounding_repairs_it(judge):
+    q = Question("d", "How many experts?", "factoid", [SOURCES[1].title], "64", ["64"])
+    # the answerer cited source 3 and a source that does not exist; grounding re-pointed it to 2
+    repaired = _answer("Each token is routed to 64 experts [1].", 2, (1,))
+    repaired.draft = "Each token is routed to 64 experts [3][9]. In short [2]."
+    scores = score_answer(q, repaired, judge)
+    assert scores["citation_precision"] == 1.0 and scores["citation_recall"] == 1.0
+    assert scores["draft_citation_precision"] == 0.0 and scores["draft_citation_recall"] == 0.0
+    kept = _answer("Each token is routed to 64 experts [1].", 2, (1,))
+    kept.draft = f"{SOURCES[1].title} — Each token is routed to 64 experts [2]."  # title prefix is not a claim
+    assert score_answer(q, kept, judge)["draft_citation_precision"] == 1.0
+    uncited = _answer("Each token is routed to 64 experts [1].", 2, (1,))
+    uncited.draft = "Each token is routed to 64 experts."  # the model cited nothing; grounding did
+    scores = score_answer(q, uncited, judge)
+    assert scores["draft_citation_recall"] == 0.0 and "draft_citation_precision" not in scores
+    assert "draft_citation_precision" not in score_answer(q, _answer("x [1].", 2, (1,)), judge)  # no draft kept
+    refused = score_answer(q, _answer("The abstracts do not say.", 2, (), refused=True), judge)
+    assert "citation_precision" not in refused and "citation_recall" not in refused  # nothing cited, not a zero
+
+
+def test_the_report_names_who_judged_citation_support(tmp_path: Path):
+    from eval.report import write_reports
+
+    records = [{"id": "a", "type": "factoid", "scores": {"citation_precision": 1.0}, "failures": [],
+                "timings": {}, "tokens": {}, "refused": False}]
+    md, _ = write_reports(summarize(records), records, tmp_path, judge="grounder (self-judged: test)")
+    assert "Citation support judged by: grounder (self-judged: test)." in md.read_text()
+    data = json.loads((tmp_path / "summary.json").read_text())
+    assert data["judge"].startswith("grounder (self-judged") and data["overall"]["citation_precision"] == 1.0
+
+
+def test_the_default_judge_is_the_independent_model_and_says_so(engine: Engine):
+    from eval.judge import SupportJudge
+    from eval.runner import judge_for
+
+    judge, name = judge_for(engine)
+    assert isinstance(judge, SupportJudge) and name.startswith("support judge judge-int8.onnx (independent")
+    _, self_name = judge_for(engine, "grounder")
+    assert "self-judged" in self_name
+    with pytest.raises(__import__("rag").QuestionError, match="needs an LLM"):
+        judge_for(engine, "llm")

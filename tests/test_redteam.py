@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from eval.questions import load_questions
-from eval.runner import run, summarize
+from eval.runner import judge_for, run, summarize
 from ingest.readers import read_paths
 from rag import Engine, ingest_paths
 from rag.answer.generative import SYSTEM_PROMPT
@@ -76,7 +76,9 @@ def test_injected_text_never_reaches_the_model(settings, tmp_path: Path):
     questions = load_questions(REDTEAM / "questions.jsonl")
     with ScriptedOpenAIServer(models=("stub-model",)) as server:
         server.default = Echo()
-        records = run(questions, generative(settings, server), tmp_path / "echo.jsonl")
+        engine = generative(settings, server)
+        llm_judge, _ = judge_for(engine, "llm")  # the judge's prompt must be framed as well
+        records = run(questions, engine, tmp_path / "echo.jsonl", judge=llm_judge)
         requests = [r["messages"] for r in server.chat_requests]
     # Nothing planted reaches the model in any request: answers, and the harness's LLM judge.
     assert not any(p in json.dumps(r) for r in requests for p in PLANTED)
