@@ -55,3 +55,17 @@ def test_a_tampered_or_missing_model_is_refused(tmp_path):
     model.unlink()
     with pytest.raises(JudgeError, match="missing"):
         SupportJudge(model).score(CLAIM, SUPPORTING)
+
+
+def test_a_gate_on_its_citation_precision_fails_when_answers_cite_the_wrong_paper(judge):
+    """The CI gates citation precision under this judge; an answer quoting paper A but citing
+    paper B (a renumbering bug) must fall well below the gate, a faithful one stay above it."""
+    from eval import metrics as m
+    from rag.text import split_sentences
+    from tests.test_grounding import SOURCES
+
+    quoted = [(s.text, k) for k, src in enumerate(SOURCES) for s in split_sentences(src.abstract)]
+    right = [(text, [SOURCES[k].abstract]) for text, k in quoted]
+    wrong = [(text, [SOURCES[(k + 1) % len(SOURCES)].abstract]) for text, k in quoted]
+    assert m.citation_precision(right, judge) >= 0.95
+    assert m.citation_precision(wrong, judge) < 0.5
