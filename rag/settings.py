@@ -198,7 +198,15 @@ class AnswerSettings(BaseModel):
     """Answer construction and grounding checks."""
 
     max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
-    per_source: int = Field(2, ge=1, le=10, description="Extractive: sentences quoted from one paper.")
+    per_source: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Extractive factoid and open answers: sentences quoted from the paper asked "
+        "about (its best first, then new ones). 3 over 2 on the dev splits of all three blind "
+        "conversation sets: follow-up key facts +0.04 to +0.06, repeated answers 0.04-0.20 -> 0, "
+        "first turns unchanged; about 15% more tokens (README).",
+    )
     join_margin: float = Field(
         0.12,
         description="Extractive open questions: another paper joins when its best sentence scores "
