@@ -264,8 +264,11 @@ class Engine:
     def _extractive(
         self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None
     ) -> Draft:
+        answer = self.settings.answer
+        if focus is not None and focus.refers:  # the papers are established: quote more of them
+            answer = answer.model_copy(update={"per_source": answer.follow_up_per_source})
         shown = focus.shown if focus is not None else frozenset()
-        return compose(asked, evidence, retrieval.sources, self.settings.answer, shown)
+        return compose(asked, evidence, retrieval.sources, answer, shown)
 
     def _refusal(self, question: str, query: str, retrieval: Retrieval, evidence: Evidence) -> Answer:
         generative = self.settings.llm.generative  # no LLM is called (or started) to refuse
