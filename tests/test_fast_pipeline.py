@@ -109,6 +109,21 @@ def test_a_follow_up_is_answered_from_the_paper_it_refers_to(fast: Engine):
     assert [s.title for s in follow.sources] == [RASAT]  # only the paper under discussion
 
 
+def test_a_follow_up_quotes_more_of_the_paper_than_a_first_question(fast: Engine):
+    """A follow-up's paper is established, so up to three of its sentences are quoted (the
+    fact asked for is often the next one); a first factoid quotes at most two of one paper."""
+    from collections import Counter
+
+    from rag import Chat
+
+    chat = Chat(engine=fast)
+    first = chat.ask("How much does RASAT improve exact match on Spider with relational structures?")
+    follow = chat.ask("How does it encode the schema linking and other relations?")
+    per_paper = Counter(n for s in first.sentences for n in s.citations)
+    assert first.citations and max(per_paper.values()) <= 2
+    assert follow.about == [RASAT] and len(follow.sentences) == 3
+
+
 def test_a_generative_follow_up_is_rewritten_and_keeps_the_paper_in_focus(fast: Engine):
     from rag import Chat
     from tests.openai_stub import Reply
