@@ -18,9 +18,11 @@ python3 -m venv .venv
 # off-topic refused or weak 1.0, strict key fact 0.26, hit@5 0.81; conversations3 follow-ups
 # 0.41 / 0.61 / 0.20 / 0: key facts, gold cited, repeats, refusals; 0.50 / 0.61 / 0.04 / 0 with
 # three sentences per paper):
+# (strict key fact read 0.262, 0.262 and 0.214 on three fresh-clone runs of the same answer
+# code: a freshly built HNSW index can order near-ties differently, so the gate sits below that)
 .venv/bin/paperchat eval eval/paraphrase4.jsonl --split test --fresh --out eval/runs/ci-paraphrase4 \
   --fail-under hit@5=0.75 \
-  --fail-under strict_key_fact=0.2 \
+  --fail-under strict_key_fact=0.17 \
   --fail-under off-topic.refused_or_weak=0.85 \
   --fail-under citation_precision=0.9 \
   --fail-over false_refusal_rate=0.25
