@@ -41,7 +41,8 @@ def _normalise(rows: np.ndarray) -> np.ndarray:
 
 
 def _threads() -> int:
-    return max(1, os.cpu_count() or 1)
+    # PAPERCHAT_THREADS: a worker of a process pool gets its share of the cores
+    return max(1, int(os.environ.get("PAPERCHAT_THREADS") or 0) or os.cpu_count() or 1)
 
 
 class _MiniLM:

@@ -15,10 +15,12 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
+from .lexical import LexicalIndex, paper_rows, rows_from_records
 from .models import Chunk, Paper, paper_year
 
 SCHEMA = 1
@@ -64,11 +66,15 @@ class IndexStats:
 class Index:
     """A handle on one Chroma collection (local directory or ``chroma run`` server)."""
 
-    def __init__(self, client, collection, location: str, path: Path | None = None) -> None:  # noqa: ANN001
+    def __init__(
+        self, client: object, collection: Any, location: str, path: Path | None = None, lexical: LexicalIndex | None = None
+    ) -> None:
         self._client = client
         self.collection = collection  # a chromadb Collection; used by rag's dense retriever
         self.location = location
         self.path = path  # the directory of an on-disk index; None on a Chroma server
+        self.lexical = lexical  # the BM25 index that goes with the collection
+        self._seen_revision: int | None = None  # the revision this handle's reads reflect
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -101,9 +107,11 @@ class Index:
                 return
             offset += _PAGE
 
-    def paper_states(self) -> dict[str, PaperState]:
+    def paper_states(self, paper_ids: Iterable[str] | None = None) -> dict[str, PaperState]:
+        """What the index holds per paper: every paper, or only ``paper_ids`` (looked up by id,
+        so the cost is theirs, not the collection's)."""
         states: dict[str, PaperState] = {}
-        for cid, meta, _ in self.records(["metadatas"]):
+        for cid, meta, _ in (self.records(["metadatas"]) if paper_ids is None else self._records_of(paper_ids)):
             pid = str(meta.get("paper_id", ""))
             state = states.get(pid)
             if state is None or state.content_hash != meta.get("paper_hash"):
@@ -121,6 +129,14 @@ class Index:
                 )
             state.chunk_ids.add(cid)
         return states
+
+    def _records_of(self, paper_ids: Iterable[str]) -> Iterable[tuple[str, dict, str | None]]:
+        ids = sorted(set(paper_ids))
+        for lo in range(0, len(ids), 500):
+            batch = ids[lo : lo + 500]
+            got = self._call(lambda b=batch: self.collection.get(where={"paper_id": {"$in": b}}, include=["metadatas"]))
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                yield cid, meta or {}, None
 
     def abstracts(self, paper_ids: Iterable[str]) -> dict[str, str]:
         """Full abstract text per paper, stored once on each paper's first chunk."""
@@ -146,6 +162,17 @@ class Index:
             for cid, meta, doc, emb in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
         ]
 
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, tuple[dict, str]]:
+        """(metadata, document) of these chunks (the lexical index's hits, read back)."""
+        ids = list(dict.fromkeys(chunk_ids))
+        if not ids:
+            return {}
+        got = self._call(lambda: self.collection.get(ids=ids, include=["metadatas", "documents"]))
+        return {
+            cid: (meta or {}, doc or "")
+            for cid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        }
+
     def embeddings(self, chunk_ids: Iterable[str]) -> dict[str, list[float]]:
         """The stored vectors of these chunks (no re-encoding)."""
         ids = list(dict.fromkeys(chunk_ids))
@@ -155,10 +182,13 @@ class Index:
         return {cid: list(emb) for cid, emb in zip(got["ids"], got["embeddings"], strict=True)}
 
     def stats(self) -> IndexStats:
-        papers = {m.get("paper_id") for _, m, _ in self.records(["metadatas"])}
+        if self.lexical is not None and self.lexical.synced_revision() == self.state_key():
+            papers = self.lexical.paper_count()  # no scan of every chunk's metadata
+        else:
+            papers = len({m.get("paper_id") for _, m, _ in self.records(["metadatas"])})
         model, dim = self.model
         return IndexStats(
-            papers=len(papers),
+            papers=papers,
             chunks=self.count(),
             embedding_model=model,
             embedding_dim=dim,
@@ -166,12 +196,118 @@ class Index:
             collection=self.name,
         )
 
-    def fingerprint(self) -> str:
-        """Changes whenever chunks are added, replaced or removed (cache key for BM25)."""
-        # Re-read: another handle (an upload, another process) may have bumped the revision.
+    def revision(self) -> int:
+        """The counter every ingest that changes the collection bumps, read fresh (another
+        handle or process may have bumped it): one metadata lookup, whatever the size."""
         fresh = self._call(lambda: self._client.get_collection(self.name, embedding_function=None))
-        meta = fresh.metadata or {}
-        return f"{self.count()}:{meta.get('paperchat:revision', 0)}"
+        return int((fresh.metadata or {}).get("paperchat:revision", 0))
+
+    def state_key(self) -> str:
+        """The collection's identity and revision: what the lexical index and the file manifest
+        record having matched (a revision alone could repeat on a rebuilt or other server)."""
+        return f"{self.collection.id}:{self.revision()}"
+
+    def refresh(self) -> bool:
+        """Make this handle see the collection's current revision; True when it changed.
+
+        A local Chroma client keeps the vector index it loaded in memory, so papers another
+        process adds stay invisible to its dense search; on a new revision the client is
+        opened again (the vector index reloads from disk and its log). Not needed on a
+        server, nor for changes this handle wrote itself. The lexical index reloads either way.
+        """
+        rev = self.revision()
+        if rev == self._seen_revision:
+            return False
+        first = self._seen_revision is None
+        self._seen_revision = rev
+        if self.path is not None and not first:
+            self._reopen_client()
+        if self.lexical is not None:
+            self.lexical.reload()
+        return not first
+
+    def _reopen_client(self) -> None:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma shares one client system per directory in a process; drop ours so the next
+        # client loads the vector index afresh (handles holding the old one keep working).
+        SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
+        client, _ = _client(self.path, None, 0)
+        self._client = client
+        self.collection = self._call(lambda: client.get_collection(self.name, embedding_function=None))
+
+    # -- the lexical index ---------------------------------------------------------------
+    def lexical_current(self) -> bool:
+        return self.lexical is not None and self.lexical.synced_revision() == self.state_key()
+
+    def begin_write(self) -> None:
+        """Before an ingest changes anything: take the lexical writer (one writer across
+        processes), rebuild the lexical index from Chroma if it lags the collection, and bump
+        the revision so a crash from here on leaves them visibly out of step."""
+        if self.lexical is None:
+            return
+        self.lexical.begin()
+        if self.lexical.synced_revision() != self.state_key():
+            self._rebuild_lexical()
+        self.bump_revision()
+
+    def finish_write(self) -> None:
+        """After an ingest: commit the lexical index and record the revision both match."""
+        if self.lexical is None or not self.lexical.writing:
+            return
+        self.lexical.commit()
+        self.bump_revision()  # readers reload on it, and see the committed lexical index
+        self.lexical.mark_synced(self.state_key())
+
+    def abort_write(self) -> None:
+        """An ingest failed: keep what the lexical index has (only papers whose Chroma write
+        succeeded) but leave it marked out of step, so the next ingest rebuilds it."""
+        if self.lexical is not None and self.lexical.writing:
+            try:
+                self.lexical.commit()
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                self.lexical.rollback()
+
+    def ensure_lexical(self) -> None:
+        """Bring a lagging lexical index up to date (an index built before it existed, or
+        written to by something that does not maintain it), unless an ingest is writing now."""
+        if self.lexical is None or self.lexical_current():
+            return
+        from .lexical import LexicalBusyError
+
+        try:
+            self.lexical.begin()
+        except LexicalBusyError:
+            return  # an ingest is running; it leaves the index current when it finishes
+        try:
+            if self.lexical.synced_revision() != self.state_key():
+                self._rebuild_lexical()
+            self.lexical.commit()
+            self.lexical.mark_synced(self.state_key())
+        finally:
+            self.lexical.rollback()
+
+    def _rebuild_lexical(self) -> None:
+        assert self.lexical is not None
+        self.lexical.delete_all()
+        batch: list[tuple[str, dict, str | None]] = []
+        last = None
+        for rec in self._records_by_paper():
+            pid = rec[1].get("paper_id")
+            if batch and pid != last and len(batch) >= _PAGE:
+                self.lexical.add(rows_from_records(batch))
+                batch = []
+            batch.append(rec)
+            last = pid
+        if batch:
+            self.lexical.add(rows_from_records(batch))
+
+    def _records_by_paper(self) -> Iterable[tuple[str, dict, str | None]]:
+        """All chunks, grouped so every paper's chunks are adjacent (its content words are the
+        union over them)."""
+        recs = sorted(self.records(["metadatas", "documents"]), key=lambda r: (str(r[1].get("paper_id")), r[0]))
+        yield from recs
 
     # -- writing -----------------------------------------------------------------------
     def write(
@@ -209,12 +345,23 @@ class Index:
                 metadatas=metadatas,
             )
         )
+        if self.lexical is not None and self.lexical.writing:  # after Chroma: lexical ⊆ dense
+            items: dict[str, list[tuple[str, dict, str]]] = {}
+            for chunk, meta in zip(chunks, metadatas, strict=True):
+                items.setdefault(chunk.paper_id, []).append((chunk.chunk_id, meta, chunk.text))
+            self.lexical.add(row for pid, its in items.items() for row in paper_rows(pid, its))
 
     def set_metadata(self, paper: Paper, chunk_ids: Iterable[str]) -> None:
         """Rewrite a paper's metadata (a corrected year or author list) without re-embedding."""
         ids = sorted(chunk_ids)
         meta = _paper_metadata(paper)
         self._call(lambda: self.collection.update(ids=ids, metadatas=[dict(meta) for _ in ids]))
+        if self.lexical is not None and self.lexical.writing:  # the year and authors filters read
+            got = self._call(lambda: self.collection.get(ids=ids, include=["metadatas", "documents"]))
+            self.lexical.delete_chunks(ids)
+            self.lexical.add(paper_rows(paper.paper_id, [
+                (cid, m or {}, d or "") for cid, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+            ]))
 
     def set_sources(self, paper_id: str, chunk_ids: Iterable[str], sources: list[str]) -> None:
         ids = sorted(chunk_ids)
@@ -229,12 +376,18 @@ class Index:
         for lo in range(0, len(ids), _PAGE):
             batch = ids[lo : lo + _PAGE]
             self._call(lambda b=batch: self.collection.delete(ids=b))
+        if self.lexical is not None and self.lexical.writing:
+            self.lexical.delete_chunks(ids)
+        elif ids:  # a change outside an ingest: readers, the lexical index and the manifest must see it
+            self.bump_revision()
 
     def bump_revision(self) -> None:
-        meta = dict(self.collection.metadata or {})
+        fresh = self._call(lambda: self._client.get_collection(self.name, embedding_function=None))
+        meta = dict(fresh.metadata or {})
         meta["paperchat:revision"] = int(meta.get("paperchat:revision", 0)) + 1
         meta.pop("hnsw:space", None)  # fixed at creation; Chroma refuses to modify it
         self._call(lambda: self.collection.modify(metadata=meta))
+        self._seen_revision = meta["paperchat:revision"]  # this handle made the change: no reopen
 
     def free_bytes(self) -> int | None:
         """Free space on the disk holding an on-disk index (None on a server)."""
@@ -353,6 +506,7 @@ def open_index(
     collection: str = "paperchat",
     model: tuple[str, int] | None = None,
     create: bool = False,
+    lexical_path: str | Path | None = None,
 ) -> Index:
     """Open (or with ``create=True`` create) the collection on disk or on a Chroma server.
 
@@ -385,7 +539,10 @@ def open_index(
             )
         except Exception as exc:
             raise StoreUnavailableError(f"cannot create {collection!r} at {location}: {exc}") from None
-    index = Index(client, col, location, None if host else Path(location))
+    lexical_dir = Path(lexical_path) if lexical_path else (
+        Path(location) / LEXICAL_DIR / collection if not host else _server_lexical_dir(host, port, collection)
+    )
+    index = Index(client, col, location, None if host else Path(location), LexicalIndex(lexical_dir))
     if model is not None:
         have = index.model
         if have[0] and (have[0] != model[0] or (model[1] and have[1] != model[1])):
@@ -395,6 +552,17 @@ def open_index(
                 f"backend, another collection (--collection), or rebuild it"
             )
     return index
+
+
+LEXICAL_DIR = "paperchat-lexical"
+
+
+def _server_lexical_dir(host: str, port: int, collection: str) -> Path:
+    """Where the lexical index of a collection on a Chroma server lives when no path is set:
+    this machine's cache (rebuilt from the server when it lags; workers that share one set
+    ``chroma.lexical_path`` to a shared directory)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paperchat" / "lexical"
+    return base / f"{host.replace('/', '_')}-{port}" / collection
 
 
 def _paper_metadata(paper: Paper) -> dict[str, str | int | float]:

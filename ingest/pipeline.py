@@ -11,8 +11,10 @@ from pathlib import Path
 from .chunking import chunk_paper, chunking_key
 from .embed import Embedder
 from .index import Index, PaperState
+from .manifest import Manifest, file_digest
 from .models import Chunk, Paper, Skipped
-from .readers import ReadResult, read_paths
+from .parallel import VectorMap, local
+from .readers import ReadResult, discover, read_paths
 
 # Called with (papers done, papers to embed); the faces draw progress bars from it.
 Progress = Callable[[int, int], None]
@@ -68,32 +70,63 @@ def ingest(
     prune: bool = False,
     progress: Progress | None = None,
     already_read: ReadResult | None = None,
+    vectors: VectorMap | None = None,
 ) -> IngestReport:
     """Bring ``index`` up to date with the papers under ``paths``.
 
-    Everything is read and validated before the first write (a bad file changes nothing);
-    pass ``already_read`` when the caller has read ``paths`` already.
+    Files are compared by digest with the index's manifest: only new or changed files are read,
+    and only their papers are looked up in Chroma (with no trusted manifest, everything is).
+    What is read is validated before the first write (a bad file changes nothing); pass
+    ``already_read`` when the caller has read ``paths`` already. ``vectors``: where the
+    embedding runs (``ingest.parallel``: a process pool or a Ray cluster; default here).
     Papers whose content and chunking are unchanged are not embedded again; a changed paper's
     chunks are replaced; with ``prune``, papers that came only from the scanned files and are
     no longer in them are removed.
     """
     started = time.perf_counter()
     paths = list(paths)
-    read = already_read or read_paths(paths)
+    chunking = chunking_key(chunk_size, chunk_overlap, chunk_unit)
+    sidecar = index.lexical.directory if index.lexical is not None else None
+    manifest = Manifest.load(sidecar)
+    known = manifest.files if manifest.trusted(index.state_key(), chunking) else {}
+    if already_read is not None:
+        files, digests, kept = list(already_read.files), {}, []
+        read = already_read
+    else:
+        files = [str(f) for f in discover(paths)]
+        digests = {f: file_digest(f) for f in files}
+        kept = [f for f in files if known.get(f, {}).get("sha256") == digests[f]]  # unchanged files
+        fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
+        read = read_paths(fresh, others_readable=bool(kept)) if fresh else ReadResult()
+    kept_ids = {pid for f in kept for pid in known[f]["papers"]} - {p.paper_id for p in read.papers}
     report = IngestReport(
-        files=read.files,
-        papers_read=len(read.papers),
-        records=read.records,
+        files=sorted(set(read.files) | set(kept)),
+        papers_read=len(read.papers) + len(kept_ids),
+        records=read.records + len(kept_ids),
         duplicates=read.duplicates,
+        unchanged=len(kept_ids),
         skipped=list(read.skipped),
         failed_files=list(read.failed),
     )
-    chunking = chunking_key(chunk_size, chunk_overlap, chunk_unit)
-    states = index.paper_states()
+    if known:  # only the papers of files read now, or listed for files that changed or went
+        lookup = {p.paper_id for p in read.papers}
+        unchanged = set(kept)
+        lookup |= {pid for f, entry in known.items() if f not in unchanged for pid in entry["papers"]}
+        lookup |= {pid for entry in known.values() for pid in entry.get("gone", [])}
+        states = index.paper_states(lookup - kept_ids)
+    else:
+        states = index.paper_states()
+    writing = False
+
+    def start() -> None:  # the first change takes the lexical writer and bumps the revision
+        nonlocal writing
+        if not writing:
+            index.begin_write()
+            writing = True
 
     todo: list[Paper] = []
     stale: list[str] = []  # chunk ids to delete before rewriting
-    changed = False
+    retag: list[tuple[Paper, PaperState]] = []  # same text, new year or authors
     for paper in read.papers:
         state = states.get(paper.paper_id)
         if state is None:
@@ -101,9 +134,8 @@ def ingest(
             todo.append(paper)
         elif _is_current(state, paper, chunking):
             report.unchanged += 1
-            if state.meta_hash != paper.meta_hash:  # same text, new year or authors
-                index.set_metadata(paper, state.chunk_ids)
-                changed = True
+            if state.meta_hash != paper.meta_hash:
+                retag.append((paper, state))
             merged = list(dict.fromkeys(state.sources + paper.sources))
             if merged != state.sources:
                 index.set_sources(paper.paper_id, state.chunk_ids, merged)
@@ -118,21 +150,68 @@ def ingest(
 
     batches = _plan_batches(todo, chunk_size, chunk_overlap, chunk_unit)
     index.ensure_space(sum(len(chunks) for _, chunks in batches))  # before any write
-    if stale:
-        index.delete(stale)
-        changed = True
-    if todo:
-        _embed_and_write(batches, len(todo), index, embedder, chunking, report, progress)
-        changed = True
-    if prune:
-        seen = {p.paper_id for p in read.papers}
-        report.pruned = _prune(index, states, seen, read.files, paths, {f for f, _ in read.failed})
-        changed = changed or report.pruned > 0
-    if changed:
-        index.bump_revision()
+    try:
+        for paper, state in retag:
+            start()
+            index.set_metadata(paper, state.chunk_ids)
+        if stale:
+            start()
+            index.delete(stale)
+        if todo:
+            start()
+            _embed_and_write(batches, len(todo), index, vectors or local(embedder), chunking, report, progress)
+        if prune:
+            seen = {p.paper_id for p in read.papers} | kept_ids
+            report.pruned = _prune(index, states, seen, report.files, paths, {f for f, _ in read.failed}, start)
+    except BaseException:
+        if writing:
+            index.abort_write()
+        raise
+    if writing:
+        index.finish_write()
+    else:
+        index.ensure_lexical()  # an index from before the lexical index existed gets one now
+    _save_manifest(sidecar, index, chunking, known, kept, read, digests, prune)
     report.chunks_total = index.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _save_manifest(  # noqa: PLR0913
+    sidecar: Path | None,
+    index: Index,
+    chunking: str,
+    known: dict[str, dict],
+    kept: list[str],
+    read: ReadResult,
+    digests: dict[str, str],
+    prune: bool,
+) -> None:
+    """Record what the index now holds from each file, at the revision it holds it."""
+    if sidecar is None:
+        return
+    files = {f: known[f] for f in kept}
+    if prune:
+        files = {f: {k: v for k, v in e.items() if k != "gone"} for f, e in files.items()}
+    if not prune:  # files not seen this time (gone, or outside the paths given) keep their entry
+        now = set(read.files)
+        files.update({f: e for f, e in known.items() if f not in files and f not in now})
+    failed = {f for f, _ in read.failed}
+    by_file: dict[str, list[str]] = {f: [] for f in read.files}
+    for paper in read.papers:
+        for src in paper.sources:
+            if src in by_file:
+                by_file[src].append(paper.paper_id)
+    for f, ids in by_file.items():
+        entry = {"sha256": digests.get(f) or file_digest(f), "papers": ids}
+        if not prune:  # papers the file no longer has stay in the index until a prune
+            old = known.get(f, {})
+            gone = set(old.get("papers", [])) | set(old.get("gone", []))
+            entry["gone"] = sorted(gone - set(ids))
+        files[f] = entry
+    for f in failed:
+        files.pop(f, None)  # read again next time
+    Manifest(index.state_key(), chunking, files).save(sidecar)
 
 
 def _is_current(state: PaperState, paper: Paper, chunking: str) -> bool:
@@ -160,7 +239,7 @@ def _embed_and_write(
     batches: list[tuple[list[Paper], list[Chunk]]],
     n_papers: int,
     index: Index,
-    embedder: Embedder,
+    vectors: VectorMap,
     chunking: str,
     report: IngestReport,
     progress: Progress | None,
@@ -176,11 +255,11 @@ def _embed_and_write(
         progress(0, n_papers)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
-        for batch_papers, batch_chunks in batches:
-            vectors = embedder.embed([c.text for c in batch_chunks])
+        embedded = vectors([c.text for c in chunks] for _, chunks in batches)
+        for (batch_papers, batch_chunks), batch_vectors in zip(batches, embedded, strict=True):
             if pending is not None:
                 pending.result()  # surfaces a write error before more work is queued
-            pending = writer.submit(index.write, batch_papers, batch_chunks, vectors, chunking)
+            pending = writer.submit(index.write, batch_papers, batch_chunks, batch_vectors, chunking)
             report.chunks_written += len(batch_chunks)
             done += len(batch_papers)
             if progress:
@@ -196,6 +275,7 @@ def _prune(
     files: list[str],
     paths: list[str | Path],
     unread: set[str],
+    start: Callable[[], None],
 ) -> int:
     """Remove papers not seen this run whose every source was scanned (or is gone); a file that
     could not be read this time keeps its papers."""
@@ -214,6 +294,7 @@ def _prune(
             continue
         keep = [s for s in state.sources if not covered(s)]
         if not keep:
+            start()
             index.delete(state.chunk_ids)
             pruned += 1
         elif keep != state.sources:

@@ -66,13 +66,15 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_paths(paths: Iterable[str | Path]) -> ReadResult:
+def read_paths(paths: Iterable[str | Path], *, others_readable: bool = False) -> ReadResult:
     """Read every file under ``paths``; collapse duplicate papers, remembering each source.
 
     A file that is unreadable, empty, binary or holds no valid record is named in ``failed``
     and the rest are read: a folder with one bad file still ingests the others. A single file
     given on its own, or a set where no file can be read, raises ``IngestError`` (naming the
     file) before anything is returned, so callers never write half an input.
+    ``others_readable``: these are the changed files of a larger set whose other files were
+    read before; then a bad file is only reported, even alone.
     """
     files = discover(paths)
     if not files:
@@ -83,7 +85,7 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
         try:
             items = _read_whole(file, result)
         except IngestError as exc:
-            if len(files) == 1:
+            if len(files) == 1 and not others_readable:
                 raise
             result.failed.append((str(file), str(exc).removeprefix(f"{file}: ")))
             continue
@@ -97,7 +99,7 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
                 result.duplicates += 1
                 if item.sources[0] not in seen.sources:
                     seen.sources.append(item.sources[0])
-    if not result.files:
+    if not result.files and not others_readable:
         raise IngestError("no file could be read: " + "; ".join(f"{f}: {why}" for f, why in result.failed[:5]))
     result.papers = list(by_id.values())
     return result

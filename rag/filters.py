@@ -2,7 +2,7 @@
 
 One predicate, applied identically to both halves of retrieval: a Chroma ``where`` for the
 dense half (the integer ``pub_year`` the ingest stores, and the matching paper ids for an
-author) and a weight mask over the BM25 corpus built from the same papers. A filter that
+author) and the same year range and paper ids inside the lexical index's query. A filter that
 matches no paper is said so plainly (``NoMatchingPapers``), not refused as irrelevant.
 """
 

@@ -1,4 +1,5 @@
-"""Retrieval: dense (Chroma) + lexical (BM25), fused by llama-index, collapsed to papers.
+"""Retrieval: dense (Chroma) + lexical (BM25 in the on-disk tantivy index the ingest keeps,
+``ingest.lexical``), fused by llama-index, collapsed to papers.
 
 Fusion is llama-index's distribution-based score fusion (each retriever's scores scaled by
 their mean ± 3σ, then weighted and summed) — the z-normalised fusion that measured best on
@@ -7,7 +8,6 @@ SciFact here (see README). The relevance floor uses the dense cosine, the one ab
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import threading
@@ -37,17 +37,25 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._lock = threading.Lock()
-        self._bm25: Any = None
-        self._bm25_key = ""
         self._dense: Any = None
         self._vindex: Any = None
-        self._df: dict[str, int] = {}
-        self._n_papers = 0
-        self._papers: dict[str, dict] = {}  # paper id → one chunk's metadata (for filters)
-        self._corpus_papers: list[str] = []  # the BM25 corpus's paper id per chunk, in its order
-        self._allowed_cache: dict[Filters, frozenset[str]] = {}
+        self._synced = False
+        self._stats: dict[str, int] = {}  # per revision: paper counts and word frequencies
+        self._allowed_cache: dict[Filters, frozenset[str] | None] = {}
 
-    # -- the llama-index parts ------------------------------------------------------------
+    # -- keeping up with the index ----------------------------------------------------------
+    def _sync(self) -> None:
+        """Once per question: one metadata lookup tells whether the index changed (here or in
+        another process); if so the dense client and the lexical searcher see the change."""
+        with self._lock:
+            changed = self.index.refresh()
+            if changed or not self._synced:
+                self.index.ensure_lexical()  # an index from before the lexical index: built once
+                self._dense = self._vindex = None
+                self._stats = {}
+                self._allowed_cache = {}
+                self._synced = True
+
     def _dense_retriever(self):  # noqa: ANN202
         if self._dense is None:
             from llama_index.core import VectorStoreIndex
@@ -58,44 +66,33 @@ class Retriever:
             self._dense = self._vindex.as_retriever(similarity_top_k=self.settings.candidates)
         return self._dense
 
-    def _bm25_retriever(self):  # noqa: ANN202
-        """BM25 over the chunks read back from Chroma (its docstore is empty), cached per revision."""
-        key = self.index.fingerprint()
-        with self._lock:
-            if self._bm25 is None or key != self._bm25_key:
-                import Stemmer
-                from llama_index.retrievers.bm25 import BM25Retriever
+    def _lexical_hits(self, question: str, filters: Filters | None, allowed: frozenset[str] | None):  # noqa: ANN202
+        """BM25 hits from the lexical index as llama-index nodes (text and metadata read back
+        from Chroma, hashed like the dense hits so fusion merges them)."""
+        from llama_index.core.schema import NodeWithScore
 
-                records = list(self.index.records(["metadatas", "documents"]))
-                if not records:
-                    self._bm25 = None
-                    self._bm25_key = key
-                    return None
-                nodes = [_node(cid, doc or "", meta) for cid, meta, doc in records]
-                self._document_frequencies(records)
-                self._corpus_papers = [str(meta.get("paper_id", cid.split("#")[0])) for cid, meta, _ in records]
-                self._papers = {pid: meta for pid, (_, meta, _) in zip(self._corpus_papers, records, strict=True)}
-                self._allowed_cache = {}
-                self._bm25 = BM25Retriever.from_defaults(
-                    nodes=nodes,
-                    similarity_top_k=min(self.settings.candidates, len(nodes)),
-                    stemmer=Stemmer.Stemmer("english"),
-                    language="english",
-                )
-                self._bm25_key = key
-            return self._bm25
+        lex = self.index.lexical
+        if lex is None:
+            return []
+        found = lex.search(
+            question,
+            self.settings.candidates,
+            since=filters.since if filters else None,
+            until=filters.until if filters else None,
+            papers=allowed,
+        )
+        chunks = self.index.chunks([cid for cid, _ in found])
+        return [
+            NodeWithScore(node=_node(cid, chunks[cid][1], chunks[cid][0]), score=score)
+            for cid, score in found
+            if cid in chunks
+        ]
 
-    def _document_frequencies(self, records: list) -> None:  # noqa: ANN001
-        from .text import content_words
-
-        words_by_paper: dict[str, set[str]] = {}
-        for _, meta, doc in records:
-            words_by_paper.setdefault(str(meta.get("paper_id")), set()).update(content_words(doc or ""))
-        df: dict[str, int] = {}
-        for words in words_by_paper.values():
-            for w in words:
-                df[w] = df.get(w, 0) + 1
-        self._df, self._n_papers = df, len(words_by_paper)
+    def _stat(self, key: str, compute) -> int:  # noqa: ANN001
+        value = self._stats.get(key)
+        if value is None:
+            value = self._stats[key] = int(compute())
+        return value
 
     def coverage(self, question: str, sources: list[Source]) -> float:
         """IDF-weighted share of the question's content words that one of the top papers has.
@@ -107,12 +104,14 @@ class Retriever:
         from .text import content_words
 
         words = content_words(question)
-        if not words or not sources:
+        lex = self.index.lexical
+        if not words or not sources or lex is None:
             return 0.0
-        n = self._n_papers or 1
+        n = self._stat("papers", lex.paper_count) or 1
+        df = {w: self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) for w in words}
 
         def idf(w: str) -> float:
-            return math.log((n + 1) / (self._df.get(w, 0) + 0.5))
+            return math.log((n + 1) / (df[w] + 0.5))
 
         total = sum(idf(w) for w in words) or 1.0
         best = 0.0
@@ -139,26 +138,39 @@ class Retriever:
 
     def warm(self) -> None:
         """Load everything a first question would wait for."""
+        self._sync()
         self._dense_retriever()
-        self._bm25_retriever()
         self.embedder.embed(["warm up"])
 
     # -- retrieval --------------------------------------------------------------------------
     def metadata_counts(self) -> tuple[int, int, int]:
         """(papers, papers with a year, papers with authors): what filters can act on."""
-        self._bm25_retriever()
-        metas = list(self._papers.values())
-        return (len(metas), sum(1 for m in metas if m.get("pub_year")), sum(1 for m in metas if m.get("authors")))
+        self._sync()
+        lex = self.index.lexical
+        if lex is None:
+            return (0, 0, 0)
+        return (
+            self._stat("papers", lex.paper_count),
+            self._stat("with_year", lambda: lex.paper_count(with_year=True)),
+            self._stat("with_authors", lambda: lex.paper_count(with_authors=True)),
+        )
 
-    def allowed(self, filters: Filters) -> frozenset[str]:
-        """The papers ``filters`` lets through (NoMatchingPapers when none), for both halves."""
-        self._bm25_retriever()  # current records
+    def allowed(self, filters: Filters) -> frozenset[str] | None:
+        """The papers an author filter lets through (None for a year-only filter, which both
+        halves apply natively); NoMatchingPapers when no paper passes ``filters``."""
+        from ingest.models import normalize_key
+
+        self._sync()
+        lex = self.index.lexical
         with self._lock:
-            papers = self._allowed_cache.get(filters)
-            if papers is None:
-                papers = frozenset(pid for pid, meta in self._papers.items() if filters.matches(meta))
-                self._allowed_cache[filters] = papers
-        if not papers:
+            if filters in self._allowed_cache:
+                return self._allowed_cache[filters]
+        papers: frozenset[str] | None = None
+        if filters.author and lex is not None:
+            by_author = Filters(author=filters.author)
+            papers = frozenset(lex.papers_by_author(normalize_key(filters.author), by_author.matches))
+        n = lex.paper_count(since=filters.since, until=filters.until, papers=papers) if lex is not None else 0
+        if not n:
             total, with_year, with_authors = self.metadata_counts()
             years = filters.since is not None or filters.until is not None
             raise NoMatchingPapers(
@@ -166,6 +178,8 @@ class Retriever:
                 f"{with_year if years else with_authors:,} of its {total:,} papers list "
                 f"{'a year' if years else 'authors'}. Widen or clear the filter."
             )
+        with self._lock:
+            self._allowed_cache[filters] = papers
         return papers
 
     def retrieve(
@@ -178,29 +192,25 @@ class Retriever:
         started = time.perf_counter()
         top_k = top_k or self.settings.top_k
         mode = mode or self.settings.mode
-        allowed = self.allowed(filters) if filters is not None and filters.active else None
+        self._sync()  # one metadata lookup: the index's revision
+        filters = filters if filters is not None and filters.active else None
+        allowed = self.allowed(filters) if filters is not None else None
         bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
-        # Once per question: checks the index revision, rebuilding BM25 and the word statistics
-        # that coverage() needs when papers were added or replaced.
-        bm25 = self._bm25_retriever()
-        if bm25 is not None and allowed is not None and mode != "dense":
-            # only the allowed papers' chunks, before fusion scales the scores (masked BM25
-            # pads a short list with zero-weight chunks of other papers)
-            hits = self._masked(bm25, allowed).retrieve(bundle)
-            bm25 = _fixed([h for h in hits if str(h.node.metadata.get("paper_id")) in allowed])
-        where = filters.where(allowed) if filters is not None and allowed is not None else None
+        # both halves see the same papers: the year range and an author's papers, in Chroma's
+        # where and in the lexical query, before fusion scales the scores
+        where = filters.where(allowed) if filters is not None else None
 
         dense_hits = self._dense_hits(bundle, where) if mode in ("hybrid", "dense") else []
+        lexical_hits = self._lexical_hits(question, filters, allowed) if mode in ("hybrid", "bm25") else []
         cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
         if mode == "dense":
             ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
+        elif mode == "bm25":
+            ranked = [(h.node, h.score or 0.0) for h in lexical_hits]
+        elif not lexical_hits:
+            ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
         else:
-            if bm25 is None:
-                ranked = []
-            elif mode == "bm25":
-                ranked = [(h.node, h.score or 0.0) for h in bm25.retrieve(bundle)]
-            else:
-                ranked = self._fuse(bundle, dense_hits, bm25)
+            ranked = self._fuse(bundle, dense_hits, lexical_hits)
 
         sources = self._collapse(ranked, cosine, top_k)
         if not cosine:  # BM25 mode: the cosines from the stored chunk vectors, not re-encoding
@@ -219,7 +229,7 @@ class Retriever:
         of their best chunk; the same ``Retrieval`` a fresh search returns."""
 
         started = time.perf_counter()
-        self._bm25_retriever()  # keeps coverage()'s word statistics current
+        self._sync()
         q = self.embedder.embed([question])[0]
         best: dict[str, tuple[float, str, dict, str]] = {}
         chunks: dict[str, list[str]] = {}
@@ -255,15 +265,6 @@ class Retriever:
             seconds=time.perf_counter() - started,
         )
 
-    def _masked(self, bm25, allowed: frozenset[str]):  # noqa: ANN001, ANN202
-        """The BM25 retriever scoring only the chunks of ``allowed`` papers (bm25s's weight
-        mask; the index itself is shared, not copied)."""
-        mask = [1 if pid in allowed else 0 for pid in self._corpus_papers]
-        masked = copy.copy(bm25)
-        masked.corpus_weight_mask = mask
-        masked.similarity_top_k = max(1, min(bm25.similarity_top_k, sum(mask)))
-        return masked
-
     def _dense_hits(self, bundle, where: dict | None = None):  # noqa: ANN001, ANN202
         try:
             if where is not None:  # a filtered search: the same index, Chroma's own where
@@ -278,13 +279,13 @@ class Retriever:
                 f"Chroma at {self.index.location} failed: {type(exc).__name__}: {exc}"
             ) from exc
 
-    def _fuse(self, bundle, dense_hits, bm25):  # noqa: ANN001, ANN202
+    def _fuse(self, bundle, dense_hits, lexical_hits):  # noqa: ANN001, ANN202
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
 
         w = self.settings.bm25_weight
         fusion = QueryFusionRetriever(
-            [_fixed(dense_hits), bm25],
+            [_fixed(dense_hits), _fixed(lexical_hits)],
             llm=MockLLM(),  # no query rewriting; without it llama-index reaches for OpenAI
             mode="dist_based_score",
             retriever_weights=[1.0 - w, w],

@@ -38,6 +38,11 @@ class ChromaSettings(BaseModel):
     )
     port: int = Field(8000, description="Port of the Chroma server.")
     collection: str = Field("paperchat", description="Collection name (one per corpus/model).")
+    lexical_path: Path | None = Field(
+        None, description="Directory of the lexical (BM25) index and file manifest that go with the "
+        "collection (default: inside the Chroma directory; with a server, "
+        "~/.cache/paperchat/lexical/<host>-<port>/<collection>). Workers of one deployment share one.",
+    )
 
 
 class EmbeddingSettings(BaseModel):
@@ -58,6 +63,14 @@ class EmbeddingSettings(BaseModel):
     api_key: SecretStr | None = Field(None, description="API key for the embeddings server (never logged).")
     max_tokens: int = Field(256, ge=16, le=512, description="Model input length cap, in wordpieces.")
     batch_size: int = Field(32, ge=1, le=512, description="Texts per encoder call.")
+    workers: int = Field(
+        1, ge=1, le=256, description="Ingest: embedding processes on this machine (each gets its share "
+        "of the cores; on 2 cores one process already uses both), or Ray actors with ray_address.",
+    )
+    ray_address: str | None = Field(
+        None, description="Ingest: embed on a Ray cluster ('auto', 'ray://host:10001', or 'local' to "
+        "start one here) with Ray Data map_batches; needs the ray extra. This process still writes.",
+    )
 
 
 class ChunkSettings(BaseModel):

@@ -32,6 +32,32 @@ def embedder_for(settings: Settings) -> CachedEmbedder:
     )
 
 
+def vector_map(settings: Settings, embedder: CachedEmbedder | None = None):  # noqa: ANN201
+    """Where ingest embeds: here (None), a local process pool, or a Ray cluster."""
+    import functools
+
+    from ingest import parallel
+
+    e = settings.embedding
+    if e.workers <= 1 and not e.ray_address:
+        return None
+    if embedder is not None:  # your own embedder: it must pickle to reach the workers
+        factory = functools.partial(_same, embedder.inner)
+    else:
+        factory = functools.partial(
+            get_embedder, e.backend, model=e.model, base_url=e.base_url,
+            api_key=e.api_key.get_secret_value() if e.api_key else None,
+            max_tokens=e.max_tokens, batch_size=e.batch_size, cache_dir=str(e.cache_dir) if e.cache_dir else None,
+        )
+    if e.ray_address:
+        return parallel.ray_cluster(factory, None if e.ray_address == "local" else e.ray_address, e.workers)
+    return parallel.process_pool(factory, e.workers)
+
+
+def _same(embedder):  # noqa: ANN001, ANN202
+    return embedder
+
+
 def _model_of(embedder: CachedEmbedder) -> tuple[str, int]:
     inner = embedder.inner
     dim = inner.probe_dim() if hasattr(inner, "probe_dim") else embedder.dim
@@ -52,6 +78,7 @@ def open_store(
         collection=c.collection,
         model=model,
         create=create,
+        lexical_path=c.lexical_path,
     )
 
 
@@ -65,11 +92,15 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest ``paths`` (default: the settings' data dir) into the configured index, embedding
     with the settings' model or ``embedder``."""
+    custom = embedder is not None
     embedder = embedder or embedder_for(settings)
     from ingest import read_paths
 
     targets = list(paths) if paths else [settings.data_dir]
-    read = read_paths(targets)  # validate every file before touching (or creating) the index
+    # A first ingest validates every file before the index is created; a later one reads only
+    # the files whose digest changed (``ingest``), still before its first write.
+    first = not settings.chroma.host and not (Path(settings.index_path) / "chroma.sqlite3").exists()
+    read = read_paths(targets) if first else None
     if not settings.chroma.host:
         check_writable(settings.index_path)
     index = open_store(settings, create=True, embedder=embedder)
@@ -83,4 +114,5 @@ def ingest_paths(
         prune=prune,
         progress=progress,
         already_read=read,
+        vectors=vector_map(settings, embedder if custom else None),
     )

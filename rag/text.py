@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ingest.words import content_words  # noqa: F401 - one definition, shared with the lexical index
+
 from .untrusted import clean_spans
 
 # [1]  [1, 2]  [1,2]  [1-3]  [1–3]  [1; 4]  — and runs of them: [1][2]
@@ -21,15 +23,6 @@ MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:[,;]|[-–—]|and)\s*\d+)*)\]")
 # own sentence, which the reader ranks for the question and grounding checks on its own,
 # instead of riding along inside the quoted finding.
 _SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s–—-]+\])*\s+(?=\S)")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%]*[A-Za-z0-9%]|[A-Za-z0-9]")
-_STOP = frozenset(
-    """a an and are as at be been being but by can could did do does for from had has have how
-    in into is it its of on or our such that the their them these they this those to was we were
-    what when where which while who why will with would paper papers study work propose proposed
-    approach method methods show shows shown results also than then there using use used based""".split()
-)
-
-
 @dataclass(frozen=True)
 class Sentence:
     text: str
@@ -106,8 +99,3 @@ def parse_markers(sentence: str) -> list[int]:
 
 def strip_markers(sentence: str) -> str:
     return MARKER.sub("", sentence).strip()
-
-
-def content_words(text: str) -> set[str]:
-    words = {w.lower().rstrip(".") for w in _WORD.findall(text)}
-    return {w for w in words if w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w))}

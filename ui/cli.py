@@ -34,6 +34,8 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202
             "chroma.port": getattr(args, "chroma_port", None),
             "chroma.collection": getattr(args, "collection", None),
             "embedding.backend": getattr(args, "embedding", None),
+            "embedding.workers": getattr(args, "workers", None),
+            "embedding.ray_address": getattr(args, "ray", None),
             "chunking.size": getattr(args, "chunk_size", None),
             "chunking.overlap": getattr(args, "chunk_overlap", None),
             "retrieval.top_k": getattr(args, "k", None),
@@ -277,6 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add files of abstracts to the index (default: bundled data/)")
     p.add_argument("paths", nargs="*", help="files or directories (txt listing dumps, JSONL/JSON, CSV)")
     p.add_argument("--prune", action="store_true", help="remove papers no longer in the scanned files")
+    p.add_argument("--workers", type=int, metavar="N", help="embed in N local processes (or N Ray actors with --ray)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="embed on a Ray cluster (auto, ray://host:10001; no address: start one here); needs the ray extra")
     p.add_argument("--chunk-size", type=int, help="chunk size in the encoder's tokens, title included (default 256: MiniLM's window)")
     p.add_argument("--chunk-overlap", type=int, help="chunk overlap in tokens")
     p.add_argument("--json", action="store_true", help="machine-readable report")

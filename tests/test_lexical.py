@@ -1,0 +1,169 @@
+"""The lexical index on disk: built at ingest, opened without a rebuild, kept in step with
+Chroma across processes, crashes and edits (fast tier: fake embedder, real Chroma, real
+tantivy, a real second process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import Index
+from ingest.embed import CachedEmbedder
+from ingest.lexical import LexicalBusyError, LexicalIndex
+from rag import Engine, ingest_paths
+from tests.conftest import ROOT, make_settings
+from tests.conftest import write_jsonl as _write
+from tests.fakes import HashEmbedder
+
+FIXTURE = ROOT / "tests" / "fixtures" / "papers20.jsonl"
+PAPERS = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line.strip()]
+NEW = {
+    "id": "zz9",
+    "title": "Quokka: counting marsupial burrows from drone photographs",
+    "abstract": "We count quokka burrows on Rottnest Island from drone photographs with a "
+    "segmentation network, reaching 94.1% agreement with field surveys.",
+}
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _write(path, records)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[Path, object]:
+    data = tmp_path / "data"
+    write_jsonl(data / "papers.jsonl", PAPERS)
+    settings = make_settings(tmp_path / "home", data_dir=data)
+    ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    return data, settings
+
+
+def _engine(settings) -> Engine:  # noqa: ANN001
+    return Engine(settings, auto_ingest=False, embedder=CachedEmbedder(HashEmbedder()))
+
+
+def _papers(engine: Engine, question: str, mode: str) -> list[str]:
+    return [s.paper_id for s in engine.retriever.retrieve(question, top_k=3, mode=mode).sources]
+
+
+def test_an_engine_opens_the_lexical_index_without_reading_every_chunk(corpus, monkeypatch):
+    _, settings = corpus
+
+    def no_scan(self, include):  # noqa: ANN001
+        raise AssertionError("the query path read every chunk back from Chroma")
+
+    monkeypatch.setattr(Index, "records", no_scan)
+    engine = _engine(settings)
+    assert _papers(engine, "relational structures schema linking text-to-SQL", "bm25")[0] == "id-f00"
+    assert engine.retriever.metadata_counts()[0] == 20
+
+
+def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp_path):
+    data, settings = corpus
+    engine = _engine(settings)
+    question = "counting quokka burrows from drone photographs"
+    for mode in ("dense", "bm25"):  # the running engine has loaded both halves
+        assert "id-zz9" not in _papers(engine, question, mode)
+    extra = write_jsonl(tmp_path / "more" / "new.jsonl", [NEW])
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from ingest.embed import CachedEmbedder; from rag import Settings, ingest_paths;"
+        "from tests.fakes import HashEmbedder;"
+        "s = Settings().with_overrides(**{'chroma.path': sys.argv[2]});"
+        "r = ingest_paths(s, [sys.argv[3]], embedder=CachedEmbedder(HashEmbedder()));"
+        "assert r.new == 1, r.summary()"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(ROOT), str(settings.index_path), str(extra)],
+        check=True, capture_output=True, timeout=120,
+    )
+    for mode in ("dense", "bm25", "hybrid"):
+        assert _papers(engine, question, mode)[0] == "id-zz9", mode
+    assert engine.retriever.metadata_counts()[0] == 21
+
+
+def test_a_lost_lexical_index_is_rebuilt_from_chroma(corpus):
+    _, settings = corpus
+    index_dir = Path(settings.index_path)
+    lexical = next(index_dir.rglob("lexical.json")).parent
+    for child in lexical.iterdir():  # a crash, a copy without it, an index from before it existed
+        child.unlink() if child.is_file() else None
+    engine = _engine(settings)
+    assert _papers(engine, "relational structures schema linking text-to-SQL", "bm25")[0] == "id-f00"
+    assert (lexical / "lexical.json").exists()
+
+
+def test_an_edited_or_removed_paper_leaves_the_lexical_index(corpus):
+    data, settings = corpus
+    edited = [dict(p) for p in PAPERS[1:]]  # f00 (RASAT) removed
+    edited[0]["abstract"] += " We also evaluate on penguin colonies in Antarctica."
+    (data / "papers.jsonl").unlink()
+    write_jsonl(data / "papers.jsonl", edited)
+    from rag import ingest_paths as again
+
+    report = again(settings, [data], prune=True, embedder=CachedEmbedder(HashEmbedder()))
+    assert report.pruned == 1 and report.updated == 1
+    engine = _engine(settings)
+    assert "id-f00" not in _papers(engine, "relational structures schema linking text-to-SQL", "bm25")
+    assert _papers(engine, "penguin colonies Antarctica", "bm25")[0] == "id-" + edited[0]["id"]
+
+
+def test_the_lexical_index_holds_the_text_not_the_metadata(corpus):
+    data, settings = corpus
+    engine = _engine(settings)
+    # every chunk's metadata names its source file; BM25 over metadata matched it everywhere
+    assert _papers(engine, "jsonl", "bm25") == []
+
+
+def test_a_second_writer_is_told_an_ingest_is_running(tmp_path):
+    first, second = LexicalIndex(tmp_path / "lex"), LexicalIndex(tmp_path / "lex")
+    first.begin()
+    with pytest.raises(LexicalBusyError, match="another process"):
+        second.begin()
+    first.commit()
+    second.begin()  # free again once the first has finished
+    second.rollback()
+
+
+def test_an_unchanged_re_ingest_reads_no_file_and_no_chunk(corpus, monkeypatch):
+    data, settings = corpus
+    import ingest.pipeline as pipeline
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise AssertionError("read a file or every chunk although nothing changed")
+
+    monkeypatch.setattr(pipeline, "read_paths", boom)
+    monkeypatch.setattr(Index, "records", boom)
+    report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    assert (report.unchanged, report.new, report.chunks_written) == (20, 0, 0)
+
+
+def test_an_added_file_costs_only_its_papers(corpus, monkeypatch):
+    data, settings = corpus
+    write_jsonl(data / "more.jsonl", [NEW])
+    import ingest.pipeline as pipeline
+
+    read = []
+    real = pipeline.read_paths
+    monkeypatch.setattr(pipeline, "read_paths", lambda files, **kw: read.extend(files) or real(files, **kw))
+    monkeypatch.setattr(Index, "records", lambda *a: (_ for _ in ()).throw(AssertionError("scanned every chunk")))
+    report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    assert [Path(f).name for f in read] == ["more.jsonl"]
+    assert (report.new, report.unchanged, report.papers_read) == (1, 20, 21)
+    assert _papers(_engine(settings), NEW["title"], "hybrid")[0] == "id-zz9"
+
+
+def test_a_file_changed_behind_the_index_is_read_again(corpus):
+    data, settings = corpus
+    edited = [dict(p) for p in PAPERS]
+    edited[3]["abstract"] = "Entirely rewritten: we study axolotl limb regeneration in cold water."
+    (data / "papers.jsonl").unlink()
+    write_jsonl(data / "papers.jsonl", edited)
+    report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    assert (report.updated, report.unchanged) == (1, 19)
+    assert _papers(_engine(settings), "axolotl limb regeneration", "bm25")[0] == "id-" + edited[3]["id"]
