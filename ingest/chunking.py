@@ -9,6 +9,7 @@ the title, the body and the two special tokens in WordPiece tokens, so every chu
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from .models import Chunk, Paper
@@ -39,6 +40,13 @@ def body_budget(paper: Paper, size: int, unit: str) -> int:
     if unit != "encoder":
         return size
     return max(MIN_BODY, size - SPECIAL_TOKENS - count_wordpieces(f"{paper.title}\n"))
+
+
+def estimate_chunks(paper: Paper, size: int, overlap: int) -> int:
+    """Chunks ``paper`` will make, from its length alone (for the free-space check before a
+    write, without chunking every paper up front): about 3.5 characters per token, rounded up."""
+    tokens = (len(paper.title) + len(paper.abstract)) / 3.5 + SPECIAL_TOKENS
+    return 1 if tokens <= size else 1 + math.ceil((tokens - size) / max(1, size - overlap))
 
 
 def chunking_key(size: int, overlap: int, unit: str) -> str:

@@ -75,6 +75,7 @@ class Index:
         self.path = path  # the directory of an on-disk index; None on a Chroma server
         self.lexical = lexical  # the BM25 index that goes with the collection
         self._seen_revision: int | None = None  # the revision this handle's reads reflect
+        self._vectors_revision: int | None = None  # ... and its loaded vector index (local client)
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -150,16 +151,18 @@ class Index:
             if m is not None
         }
 
-    def chunks_of(self, paper_ids: Iterable[str]) -> list[tuple[str, dict, str, list[float]]]:
-        """Every chunk of these papers as (id, metadata, document, embedding)."""
+    def chunks_of(self, paper_ids: Iterable[str]) -> list[tuple[str, dict, str, list[float] | None]]:
+        """Every chunk of these papers as (id, metadata, document, embedding); the embedding is
+        None for a chunk another process added that this client's vector index has not loaded."""
         ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return []
         got = self._call(lambda: self.collection.get(
-            where={"paper_id": {"$in": ids}}, include=["metadatas", "documents", "embeddings"]))
+            where={"paper_id": {"$in": ids}}, include=["metadatas", "documents"]))
+        vectors = self.embeddings(got["ids"])
         return [
-            (cid, meta or {}, doc or "", list(emb))
-            for cid, meta, doc, emb in zip(got["ids"], got["metadatas"], got["documents"], got["embeddings"], strict=True)
+            (cid, meta or {}, doc or "", vectors.get(cid))
+            for cid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         ]
 
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, tuple[dict, str]]:
@@ -174,15 +177,29 @@ class Index:
         }
 
     def embeddings(self, chunk_ids: Iterable[str]) -> dict[str, list[float]]:
-        """The stored vectors of these chunks (no re-encoding)."""
+        """The stored vectors of these chunks (no re-encoding). Chunks another process added
+        since this local client loaded its vector index are missing until it reloads."""
         ids = list(dict.fromkeys(chunk_ids))
         if not ids:
             return {}
-        got = self._call(lambda: self.collection.get(ids=ids, include=["embeddings"]))
+        try:
+            got = self._call(lambda: self.collection.get(ids=ids, include=["embeddings"]))
+        except StoreUnavailableError:
+            if not self.stale_vectors:
+                raise
+            out: dict[str, list[float]] = {}
+            for cid in ids:  # one at a time: keep those the loaded vector index has
+                try:
+                    one = self.collection.get(ids=[cid], include=["embeddings"])
+                    out.update({c: list(e) for c, e in zip(one["ids"], one["embeddings"], strict=True)})
+                except Exception:  # noqa: BLE001, S112 - not loaded yet
+                    continue
+            return out
         return {cid: list(emb) for cid, emb in zip(got["ids"], got["embeddings"], strict=True)}
 
     def stats(self) -> IndexStats:
         if self.lexical is not None and self.lexical.synced_revision() == self.state_key():
+            self.lexical.reload()  # another handle may have just written it (the page's upload)
             papers = self.lexical.paper_count()  # no scan of every chunk's metadata
         else:
             papers = len({m.get("paper_id") for _, m, _ in self.records(["metadatas"])})
@@ -208,34 +225,44 @@ class Index:
         return f"{self.collection.id}:{self.revision()}"
 
     def refresh(self) -> bool:
-        """Make this handle see the collection's current revision; True when it changed.
-
-        A local Chroma client keeps the vector index it loaded in memory, so papers another
-        process adds stay invisible to its dense search; on a new revision the client is
-        opened again (the vector index reloads from disk and its log). Not needed on a
-        server, nor for changes this handle wrote itself. The lexical index reloads either way.
-        """
+        """See the collection's current revision; True when another handle or process changed
+        it since this handle last looked (the lexical searcher reloads then; for the vector
+        index of a local client see ``stale_vectors``)."""
         rev = self.revision()
         if rev == self._seen_revision:
             return False
         first = self._seen_revision is None
         self._seen_revision = rev
-        if self.path is not None and not first:
-            self._reopen_client()
+        if first:
+            self._vectors_revision = rev
         if self.lexical is not None:
             self.lexical.reload()
         return not first
 
-    def _reopen_client(self) -> None:
+    @property
+    def stale_vectors(self) -> bool:
+        """A local Chroma client keeps the vector index it loaded in memory, so papers another
+        process adds stay invisible to its dense search until a client is opened again. Not so
+        on a server, nor for changes this handle wrote itself."""
+        return self.path is not None and self._vectors_revision != self._seen_revision
+
+    def reopen(self) -> None:
+        """Open the local client again and load its vector index (from disk and Chroma's log)
+        before swapping it in; queries meanwhile keep using the old one. Slow on a big index:
+        ``rag.retrieve`` runs it off the question path."""
         from chromadb.api.shared_system_client import SharedSystemClient
 
+        target = self._seen_revision
         # Chroma shares one client system per directory in a process; drop ours so the next
         # client loads the vector index afresh (handles holding the old one keep working).
         SharedSystemClient._identifier_to_system.pop(str(self.path), None)
         SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
         client, _ = _client(self.path, None, 0)
-        self._client = client
-        self.collection = self._call(lambda: client.get_collection(self.name, embedding_function=None))
+        collection = self._call(lambda: client.get_collection(self.name, embedding_function=None))
+        dim = self.model[1] or 1
+        self._call(lambda: collection.query(query_embeddings=[[0.0] * dim], n_results=1))  # load it now
+        self._client, self.collection = client, collection
+        self._vectors_revision = target
 
     # -- the lexical index ---------------------------------------------------------------
     def lexical_current(self) -> bool:
@@ -269,17 +296,20 @@ class Index:
             except Exception:  # noqa: BLE001 - the original error is the one to report
                 self.lexical.rollback()
 
-    def ensure_lexical(self) -> None:
+    def ensure_lexical(self) -> bool:
         """Bring a lagging lexical index up to date (an index built before it existed, or
-        written to by something that does not maintain it), unless an ingest is writing now."""
-        if self.lexical is None or self.lexical_current():
-            return
+        written to by something that does not maintain it), unless another process is writing
+        it now; True when it is current."""
+        if self.lexical is None:
+            return False
+        if self.lexical_current():
+            return True
         from .lexical import LexicalBusyError
 
         try:
             self.lexical.begin()
         except LexicalBusyError:
-            return  # an ingest is running; it leaves the index current when it finishes
+            return False  # an ingest (or another engine) is writing; it leaves the index current
         try:
             if self.lexical.synced_revision() != self.state_key():
                 self._rebuild_lexical()
@@ -287,6 +317,7 @@ class Index:
             self.lexical.mark_synced(self.state_key())
         finally:
             self.lexical.rollback()
+        return True
 
     def _rebuild_lexical(self) -> None:
         assert self.lexical is not None
@@ -350,6 +381,8 @@ class Index:
             for chunk, meta in zip(chunks, metadatas, strict=True):
                 items.setdefault(chunk.paper_id, []).append((chunk.chunk_id, meta, chunk.text))
             self.lexical.add(row for pid, its in items.items() for row in paper_rows(pid, its))
+        elif self.lexical is not None:  # a write outside an ingest: the lexical index must notice
+            self.bump_revision()
 
     def set_metadata(self, paper: Paper, chunk_ids: Iterable[str]) -> None:
         """Rewrite a paper's metadata (a corrected year or author list) without re-embedding."""
@@ -387,7 +420,8 @@ class Index:
         meta["paperchat:revision"] = int(meta.get("paperchat:revision", 0)) + 1
         meta.pop("hnsw:space", None)  # fixed at creation; Chroma refuses to modify it
         self._call(lambda: self.collection.modify(metadata=meta))
-        self._seen_revision = meta["paperchat:revision"]  # this handle made the change: no reopen
+        # this handle made the change (its vector index has it): no reopen
+        self._seen_revision = self._vectors_revision = meta["paperchat:revision"]
 
     def free_bytes(self) -> int | None:
         """Free space on the disk holding an on-disk index (None on a server)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunking import chunk_paper, chunking_key
+from .chunking import chunk_paper, chunking_key, estimate_chunks
 from .embed import Embedder
 from .index import Index, PaperState
 from .manifest import Manifest, file_digest
@@ -108,11 +109,19 @@ def ingest(
         skipped=list(read.skipped),
         failed_files=list(read.failed),
     )
-    if known:  # only the papers of files read now, or listed for files that changed or went
+    if known:
+        # only the papers of the files read now and, for prune, of the files that changed or
+        # went (under the paths given; files outside them are none of this run's business)
         lookup = {p.paper_id for p in read.papers}
-        unchanged = set(kept)
-        lookup |= {pid for f, entry in known.items() if f not in unchanged for pid in entry["papers"]}
-        lookup |= {pid for entry in known.values() for pid in entry.get("gone", [])}
+        if prune:
+            roots = [Path(p).expanduser().resolve() for p in paths]
+            fresh_files = set(files) - set(kept)
+            gone_files = {f for f in known if not Path(f).exists() and any(r == Path(f) or r in Path(f).parents for r in roots)}
+            for f in fresh_files | gone_files | set(kept):
+                entry = known.get(f, {})
+                lookup |= set(entry.get("gone", []))
+                if f not in kept:
+                    lookup |= set(entry.get("papers", []))
         states = index.paper_states(lookup - kept_ids)
     else:
         states = index.paper_states()
@@ -148,8 +157,8 @@ def ingest(
             stale.extend(state.chunk_ids)
             todo.append(paper)
 
-    batches = _plan_batches(todo, chunk_size, chunk_overlap, chunk_unit)
-    index.ensure_space(sum(len(chunks) for _, chunks in batches))  # before any write
+    batches = _plan_batches(todo, chunk_size, chunk_overlap, chunk_unit)  # chunked as they are written
+    index.ensure_space(sum(estimate_chunks(p, chunk_size, chunk_overlap) for p in todo))  # before any write
     try:
         for paper, state in retag:
             start()
@@ -220,23 +229,27 @@ def _is_current(state: PaperState, paper: Paper, chunking: str) -> bool:
 
 def _plan_batches(
     papers: Sequence[Paper], size: int, overlap: int, unit: str = "encoder"
-) -> list[tuple[list[Paper], list[Chunk]]]:
-    """Chunk every paper and group whole papers into write batches.
+) -> Iterator[tuple[list[Paper], list[Chunk]]]:
+    """Group whole papers into write batches, chunking each batch only when it is reached (the
+    chunks of a whole corpus are not held at once).
 
     Papers go in order of abstract length so every batch holds chunks of similar length
     (padding is wasted encoder work).
     """
-    batches: list[tuple[list[Paper], list[Chunk]]] = [([], [])]
+    papers_in: list[Paper] = []
+    chunks_in: list[Chunk] = []
     for paper in sorted(papers, key=lambda p: len(p.abstract)):
-        if len(batches[-1][1]) >= WRITE_BATCH_CHUNKS:
-            batches.append(([], []))
-        batches[-1][0].append(paper)
-        batches[-1][1].extend(chunk_paper(paper, size, overlap, unit))
-    return [b for b in batches if b[1]]
+        if len(chunks_in) >= WRITE_BATCH_CHUNKS:
+            yield papers_in, chunks_in
+            papers_in, chunks_in = [], []
+        papers_in.append(paper)
+        chunks_in.extend(chunk_paper(paper, size, overlap, unit))
+    if chunks_in:
+        yield papers_in, chunks_in
 
 
 def _embed_and_write(
-    batches: list[tuple[list[Paper], list[Chunk]]],
+    batches: Iterable[tuple[list[Paper], list[Chunk]]],
     n_papers: int,
     index: Index,
     vectors: VectorMap,
@@ -255,8 +268,15 @@ def _embed_and_write(
         progress(0, n_papers)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
-        embedded = vectors([c.text for c in chunks] for _, chunks in batches)
-        for (batch_papers, batch_chunks), batch_vectors in zip(batches, embedded, strict=True):
+        planned: deque[tuple[list[Paper], list[Chunk]]] = deque()  # embedding, not yet written
+
+        def texts() -> Iterator[list[str]]:
+            for batch in batches:
+                planned.append(batch)
+                yield [c.text for c in batch[1]]
+
+        for batch_vectors in vectors(texts()):
+            batch_papers, batch_chunks = planned.popleft()
             if pending is not None:
                 pending.result()  # surfaces a write error before more work is queued
             pending = writer.submit(index.write, batch_papers, batch_chunks, batch_vectors, chunking)

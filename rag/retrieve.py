@@ -37,34 +37,57 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._lock = threading.Lock()
-        self._dense: Any = None
-        self._vindex: Any = None
+        self._dense: tuple[Any, Any] | None = None
         self._synced = False
+        self._lexical_ok = False
+        self._reopening: threading.Thread | None = None
         self._stats: dict[str, int] = {}  # per revision: paper counts and word frequencies
         self._allowed_cache: dict[Filters, frozenset[str] | None] = {}
 
     # -- keeping up with the index ----------------------------------------------------------
     def _sync(self) -> None:
         """Once per question: one metadata lookup tells whether the index changed (here or in
-        another process); if so the dense client and the lexical searcher see the change."""
+        another process). The lexical searcher sees a change at once; a local Chroma client's
+        vector index is reloaded on a thread (a second or more on a big index), and the
+        questions asked meanwhile search the old one, so new papers reach dense retrieval
+        within seconds without a question waiting for it."""
         with self._lock:
             changed = self.index.refresh()
-            if changed or not self._synced:
-                self.index.ensure_lexical()  # an index from before the lexical index: built once
-                self._dense = self._vindex = None
+            if changed or not self._synced or not self._lexical_ok:
+                # an index from before the lexical index gets one here, once; while another
+                # process writes it, each question checks again and reloads when it is done
+                self._lexical_ok = self.index.ensure_lexical()
+                if self._lexical_ok and self.index.lexical is not None:
+                    self.index.lexical.reload()
                 self._stats = {}
                 self._allowed_cache = {}
                 self._synced = True
+            if self.index.stale_vectors and self._reopening is None:
+                self._reopening = threading.Thread(target=self._reopen, name="paperchat-reopen", daemon=True)
+                self._reopening.start()
+
+    def _reopen(self) -> None:
+        try:
+            self.index.reopen()
+            with self._lock:
+                self._dense = None  # rebuilt on the new client
+        except Exception:  # noqa: BLE001 - the old client keeps serving; the next question retries
+            pass
+        finally:
+            self._reopening = None
 
     def _dense_retriever(self):  # noqa: ANN202
-        if self._dense is None:
+        """(retriever, its index) on the current client; a pair, so a reopen that swaps them
+        mid-question cannot split them."""
+        pair = self._dense
+        if pair is None:
             from llama_index.core import VectorStoreIndex
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
             store = ChromaVectorStore(chroma_collection=self.index.collection)
-            self._vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
-            self._dense = self._vindex.as_retriever(similarity_top_k=self.settings.candidates)
-        return self._dense
+            vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
+            pair = self._dense = (vindex.as_retriever(similarity_top_k=self.settings.candidates), vindex)
+        return pair
 
     def _lexical_hits(self, question: str, filters: Filters | None, allowed: frozenset[str] | None):  # noqa: ANN202
         """BM25 hits from the lexical index as llama-index nodes (text and metadata read back
@@ -234,7 +257,7 @@ class Retriever:
         best: dict[str, tuple[float, str, dict, str]] = {}
         chunks: dict[str, list[str]] = {}
         for cid, meta, doc, emb in self.index.chunks_of(paper_ids):
-            cos = _cosine(q, emb)
+            cos = _cosine(q, emb if emb is not None else self.embedder.embed([doc])[0])
             pid = str(meta.get("paper_id", cid.split("#")[0]))
             chunks.setdefault(pid, []).append(cid)
             if pid not in best or cos > best[pid][0]:
@@ -267,13 +290,13 @@ class Retriever:
 
     def _dense_hits(self, bundle, where: dict | None = None):  # noqa: ANN001, ANN202
         try:
+            retriever, vindex = self._dense_retriever()
             if where is not None:  # a filtered search: the same index, Chroma's own where
-                self._dense_retriever()
-                filtered = self._vindex.as_retriever(
+                filtered = vindex.as_retriever(
                     similarity_top_k=self.settings.candidates, vector_store_kwargs={"where": where}
                 )
                 return filtered.retrieve(bundle)
-            return self._dense_retriever().retrieve(bundle)
+            return retriever.retrieve(bundle)
         except Exception as exc:  # the store went away mid-session: name it, keep the cause
             raise StoreUnavailableError(
                 f"Chroma at {self.index.location} failed: {type(exc).__name__}: {exc}"
@@ -340,6 +363,8 @@ class Retriever:
 
         def best(s: Source) -> float:
             ids = s.chunk_ids or (s.chunk_id,)
+            if s.chunk_id not in stored:  # added by another process, not loaded yet: encode it
+                stored[s.chunk_id] = self.embedder.embed([s.passage])[0]
             return max((_cosine(q, stored[c]) for c in ids if c in stored), default=-1.0)
 
         return [dataclasses.replace(s, relevance=best(s)) for s in sources]

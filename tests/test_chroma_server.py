@@ -156,3 +156,38 @@ def test_queries_survive_a_server_restart_with_a_clear_error_while_it_is_down(tm
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_two_workers_on_one_server_and_one_lexical_index_see_each_others_papers(tmp_path: Path, chroma_server: int):
+    # the deployment the README describes: page/API workers against one `chroma run` server and
+    # one shared lexical directory; a paper one worker ingests is found by the other at once
+    import subprocess
+
+    from ingest.embed import CachedEmbedder
+    from tests.conftest import ROOT
+    from tests.fakes import HashEmbedder
+
+    shared = {"chroma.host": "127.0.0.1", "chroma.port": chroma_server, "chroma.lexical_path": tmp_path / "lexical"}
+    settings = make_settings(tmp_path, **shared)
+    first = write_jsonl(tmp_path / "a.jsonl", [
+        {"id": "a", "title": "Sparse mixture of experts routing", "abstract": "We route tokens to 64 experts with a learned top-2 gate."},
+    ])
+    ingest_paths(settings, [first], embedder=CachedEmbedder(HashEmbedder()))
+    engine = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(HashEmbedder()))
+    question = "counting quokka burrows on Rottnest Island from drone photographs"
+    assert [s.paper_id for s in engine.retriever.retrieve(question, mode="bm25").sources] != ["id-q"]
+    second = write_jsonl(tmp_path / "b.jsonl", [
+        {"id": "q", "title": "Quokka burrows from drones", "abstract": "We count quokka burrows on Rottnest Island from drone photographs."},
+    ])
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from ingest.embed import CachedEmbedder; from rag import Settings, ingest_paths;"
+        "from tests.fakes import HashEmbedder;"
+        "s = Settings().with_overrides(**{'chroma.host': '127.0.0.1', 'chroma.port': int(sys.argv[2]),"
+        " 'chroma.lexical_path': sys.argv[3]});"
+        "assert ingest_paths(s, [sys.argv[4]], embedder=CachedEmbedder(HashEmbedder())).new == 1"
+    )
+    subprocess.run([sys.executable, "-c", script, str(ROOT), str(chroma_server), str(tmp_path / "lexical"), str(second)],
+                   check=True, capture_output=True, timeout=120)
+    for mode in ("dense", "bm25", "hybrid"):  # a server has no stale vector index: at once
+        assert engine.retriever.retrieve(question, mode=mode).sources[0].paper_id == "id-q", mode

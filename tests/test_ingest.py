@@ -161,3 +161,16 @@ def test_every_chunk_fits_the_encoders_window_title_included():
     assert sum(count_wordpieces(c.text) + 2 > 256 for c in old) / len(old) > 0.2
     # an index records how its papers were chunked: a change of unit re-embeds them
     assert chunking_key(256, 32, "encoder") != chunking_key(256, 32, "tiktoken") == "256/32"
+
+
+def test_the_free_space_check_estimates_chunks_without_chunking_and_never_short():
+    # ingest chunks each batch only when it is written; the disk check before the first write
+    # counts chunks from lengths, and must not promise less than the write will take
+    from ingest import read_paths
+    from ingest.chunking import chunk_paper, estimate_chunks
+
+    papers = read_paths([ROOT / "data"]).papers
+    real = [len(chunk_paper(p, 256, 32)) for p in papers]
+    guess = [estimate_chunks(p, 256, 32) for p in papers]
+    assert all(g >= r for g, r in zip(guess, real, strict=True))
+    assert sum(guess) <= 1.5 * sum(real)
