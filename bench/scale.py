@@ -126,7 +126,7 @@ def _embedder(kind: str):  # noqa: ANN202
     from ingest.embed import CachedEmbedder
     from rag.store import embedder_for
 
-    return CachedEmbedder(StubEmbedder()) if kind == "stub" else None if kind is None else embedder_for(_settings(Path("."), kind))
+    return CachedEmbedder(StubEmbedder()) if kind == "stub" else embedder_for(_settings(Path("."), kind))
 
 
 def _rss_mb() -> float:

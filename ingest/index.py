@@ -157,9 +157,15 @@ class Index:
         ids = list(dict.fromkeys(paper_ids))
         if not ids:
             return []
-        got = self._call(lambda: self.collection.get(
-            where={"paper_id": {"$in": ids}}, include=["metadatas", "documents"]))
-        vectors = self.embeddings(got["ids"])
+        where = {"paper_id": {"$in": ids}}
+        try:
+            got = self._call(lambda: self.collection.get(where=where, include=["metadatas", "documents", "embeddings"]))
+            vectors = dict(zip(got["ids"], (list(e) for e in got["embeddings"]), strict=True))
+        except StoreUnavailableError:
+            if not self.stale_vectors:
+                raise
+            got = self._call(lambda: self.collection.get(where=where, include=["metadatas", "documents"]))
+            vectors = self.embeddings(got["ids"])
         return [
             (cid, meta or {}, doc or "", vectors.get(cid))
             for cid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
@@ -322,23 +328,7 @@ class Index:
     def _rebuild_lexical(self) -> None:
         assert self.lexical is not None
         self.lexical.delete_all()
-        batch: list[tuple[str, dict, str | None]] = []
-        last = None
-        for rec in self._records_by_paper():
-            pid = rec[1].get("paper_id")
-            if batch and pid != last and len(batch) >= _PAGE:
-                self.lexical.add(rows_from_records(batch))
-                batch = []
-            batch.append(rec)
-            last = pid
-        if batch:
-            self.lexical.add(rows_from_records(batch))
-
-    def _records_by_paper(self) -> Iterable[tuple[str, dict, str | None]]:
-        """All chunks, grouped so every paper's chunks are adjacent (its content words are the
-        union over them)."""
-        recs = sorted(self.records(["metadatas", "documents"]), key=lambda r: (str(r[1].get("paper_id")), r[0]))
-        yield from recs
+        self.lexical.add(rows_from_records(self.records(["metadatas", "documents"])))
 
     # -- writing -----------------------------------------------------------------------
     def write(

@@ -186,7 +186,7 @@ def ingest(
     return report
 
 
-def _save_manifest(  # noqa: PLR0913
+def _save_manifest(
     sidecar: Path | None,
     index: Index,
     chunking: str,
