@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,11 +16,12 @@ from .index import Index, PaperState
 from .manifest import Manifest, file_digest
 from .models import Chunk, Paper, Skipped
 from .parallel import VectorMap, local
-from .readers import ReadResult, discover, read_paths
+from .readers import ReadResult, discover, read_groups
 
 # Called with (papers done, papers to embed); the faces draw progress bars from it.
 Progress = Callable[[int, int], None]
 WRITE_BATCH_CHUNKS = 256
+GROUP_PAPERS = 20_000  # papers read, looked up and written together: ingest memory's bound
 
 
 @dataclass
@@ -70,19 +72,18 @@ def ingest(
     chunk_unit: str = "encoder",
     prune: bool = False,
     progress: Progress | None = None,
-    already_read: ReadResult | None = None,
     vectors: VectorMap | None = None,
 ) -> IngestReport:
     """Bring ``index`` up to date with the papers under ``paths``.
 
     Files are compared by digest with the index's manifest: only new or changed files are read,
-    and only their papers are looked up in Chroma (with no trusted manifest, everything is).
-    What is read is validated before the first write (a bad file changes nothing); pass
-    ``already_read`` when the caller has read ``paths`` already. ``vectors``: where the
-    embedding runs (``ingest.parallel``: a process pool or a Ray cluster; default here).
-    Papers whose content and chunking are unchanged are not embedded again; a changed paper's
-    chunks are replaced; with ``prune``, papers that came only from the scanned files and are
-    no longer in them are removed.
+    and only their papers are looked up in Chroma. They are read, looked up and written in
+    pieces of whole files (``GROUP_PAPERS`` papers or so), so memory does not grow with the
+    corpus; each piece is validated before its first write (a bad file changes nothing and is
+    named in the report). ``vectors``: where the embedding runs (``ingest.parallel``: a
+    process pool or a Ray cluster; default here). Papers whose content and chunking are
+    unchanged are not embedded again; a changed paper's chunks are replaced; with ``prune``,
+    papers that came only from the scanned files and are no longer in them are removed.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -90,100 +91,155 @@ def ingest(
     sidecar = index.lexical.directory if index.lexical is not None else None
     manifest = Manifest.load(sidecar)
     known = manifest.files if manifest.trusted(index.state_key(), chunking) else {}
-    if already_read is not None:
-        files, digests, kept = list(already_read.files), {}, []
-        read = already_read
-    else:
-        files = [str(f) for f in discover(paths)]
-        digests = {f: file_digest(f) for f in files}
-        kept = [f for f in files if known.get(f, {}).get("sha256") == digests[f]]  # unchanged files
-        fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
-        read = read_paths(fresh, others_readable=bool(kept)) if fresh else ReadResult()
-    kept_ids = {pid for f in kept for pid in known[f]["papers"]} - {p.paper_id for p in read.papers}
-    report = IngestReport(
-        files=sorted(set(read.files) | set(kept)),
-        papers_read=len(read.papers) + len(kept_ids),
-        records=read.records + len(kept_ids),
-        duplicates=read.duplicates,
-        unchanged=len(kept_ids),
-        skipped=list(read.skipped),
-        failed_files=list(read.failed),
-    )
-    if known:
-        # only the papers of the files read now and, for prune, of the files that changed or
-        # went (under the paths given; files outside them are none of this run's business)
-        lookup = {p.paper_id for p in read.papers}
-        if prune:
-            roots = [Path(p).expanduser().resolve() for p in paths]
-            fresh_files = set(files) - set(kept)
-            gone_files = {f for f in known if not Path(f).exists() and any(r == Path(f) or r in Path(f).parents for r in roots)}
-            for f in fresh_files | gone_files | set(kept):
-                entry = known.get(f, {})
-                lookup |= set(entry.get("gone", []))
-                if f not in kept:
-                    lookup |= set(entry.get("papers", []))
-        states = index.paper_states(lookup - kept_ids)
-    else:
-        states = index.paper_states()
-    writing = False
-
-    def start() -> None:  # the first change takes the lexical writer and bumps the revision
-        nonlocal writing
-        if not writing:
-            index.begin_write()
-            writing = True
-
-    todo: list[Paper] = []
-    stale: list[str] = []  # chunk ids to delete before rewriting
-    retag: list[tuple[Paper, PaperState]] = []  # same text, new year or authors
-    for paper in read.papers:
-        state = states.get(paper.paper_id)
-        if state is None:
-            report.new += 1
-            todo.append(paper)
-        elif _is_current(state, paper, chunking):
-            report.unchanged += 1
-            if state.meta_hash != paper.meta_hash:
-                retag.append((paper, state))
-            merged = list(dict.fromkeys(state.sources + paper.sources))
-            if merged != state.sources:
-                index.set_sources(paper.paper_id, state.chunk_ids, merged)
-        else:
-            if state.content_hash == paper.content_hash and state.chunking == chunking:
-                report.new += 1  # an interrupted write: finish it
-            else:
-                report.updated += 1
-            paper.sources = list(dict.fromkeys(state.sources + paper.sources))
-            stale.extend(state.chunk_ids)
-            todo.append(paper)
-
-    batches = _plan_batches(todo, chunk_size, chunk_overlap, chunk_unit)  # chunked as they are written
-    index.ensure_space(sum(estimate_chunks(p, chunk_size, chunk_overlap) for p in todo))  # before any write
+    files = [str(f) for f in discover(paths)]
+    digests = {f: file_digest(f) for f in files}
+    kept = [f for f in files if known.get(f, {}).get("sha256") == digests[f]]  # unchanged files
+    fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
+    report = IngestReport()
+    run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress)
+    # an index empty at the start holds only what this run writes: no lookups needed
+    run.empty_at_start = index.count() == 0
+    run.bytes_left = sum(Path(f).stat().st_size for f in fresh)
+    by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
+    failed: set[str] = set()
     try:
-        for paper, state in retag:
-            start()
-            index.set_metadata(paper, state.chunk_ids)
-        if stale:
-            start()
-            index.delete(stale)
-        if todo:
-            start()
-            _embed_and_write(batches, len(todo), index, vectors or local(embedder), chunking, report, progress)
+        for read in read_groups(fresh, others_readable=bool(kept), group_papers=GROUP_PAPERS) if fresh else ():
+            report.files.extend(read.files)
+            report.records += read.records
+            report.duplicates += read.duplicates
+            report.skipped.extend(read.skipped)
+            report.failed_files.extend(read.failed)
+            failed |= {f for f, _ in read.failed}
+            for f in read.files:
+                by_file[f] = []
+            for paper in read.papers:
+                for src in paper.sources:
+                    if src in by_file:
+                        by_file[src].append(paper.paper_id)
+            for pid, sources in read.more_sources.items():
+                for src in sources:
+                    by_file.setdefault(src, []).append(pid)
+            run.piece(read, sum(Path(f).stat().st_size for f in [*read.files, *(f for f, _ in read.failed)]))
+        kept_ids = {pid for f in kept for pid in known[f]["papers"]} - run.read_ids
+        report.unchanged += len(kept_ids)
+        report.papers_read = len(run.read_ids) + len(kept_ids)
+        report.records += len(kept_ids)
+        report.files = sorted(set(report.files) | set(kept))
         if prune:
-            seen = {p.paper_id for p in read.papers} | kept_ids
-            report.pruned = _prune(index, states, seen, report.files, paths, {f for f, _ in read.failed}, start)
+            report.pruned = _prune(
+                index, _prune_candidates(index, known, paths, files, kept, run.read_ids | kept_ids),
+                run.read_ids | kept_ids, report.files, paths, failed, run.start,
+            )
     except BaseException:
-        if writing:
+        if run.writing:
             index.abort_write()
         raise
-    if writing:
+    if run.writing:
         index.finish_write()
     else:
         index.ensure_lexical()  # an index from before the lexical index existed gets one now
-    _save_manifest(sidecar, index, chunking, known, kept, read, digests, prune)
+    _save_manifest(sidecar, index, chunking, known, kept, by_file, failed, digests, prune)
     report.chunks_total = index.count()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Run:
+    """One ingest's writes, a piece at a time: classify the piece's papers against what the
+    index holds, then retag, delete stale chunks, embed and write."""
+
+    def __init__(
+        self, index: Index, chunking: str, size: int, overlap: int, unit: str,
+        vectors: VectorMap, report: IngestReport, progress: Progress | None,
+    ) -> None:
+        self.index, self.chunking, self.vectors, self.report = index, chunking, vectors, report
+        self.size, self.overlap, self.unit, self.progress = size, overlap, unit, progress
+        self.writing = False
+        self.empty_at_start = False
+        self.bytes_left = 0
+        self.read_ids: set[str] = set()
+        self.embedded = 0
+
+    def start(self) -> None:  # the first change takes the lexical writer and bumps the revision
+        if not self.writing:
+            self.index.begin_write()
+            self.writing = True
+
+    def piece(self, read: ReadResult, nbytes: int) -> None:
+        index, report, chunking = self.index, self.report, self.chunking
+        ids = {p.paper_id for p in read.papers}
+        states = index.paper_states(ids) if ids and not self.empty_at_start else {}
+        self.read_ids |= ids
+        todo: list[Paper] = []
+        stale: list[str] = []  # chunk ids to delete before rewriting
+        retag: list[tuple[Paper, PaperState]] = []  # same text, new year or authors
+        for paper in read.papers:
+            state = states.get(paper.paper_id)
+            if state is None:
+                report.new += 1
+                todo.append(paper)
+            elif _is_current(state, paper, chunking):
+                report.unchanged += 1
+                if state.meta_hash != paper.meta_hash:
+                    retag.append((paper, state))
+                merged = list(dict.fromkeys(state.sources + paper.sources))
+                if merged != state.sources:
+                    index.set_sources(paper.paper_id, state.chunk_ids, merged)
+            else:
+                if state.content_hash == paper.content_hash and state.chunking == chunking:
+                    report.new += 1  # an interrupted write: finish it
+                else:
+                    report.updated += 1
+                paper.sources = list(dict.fromkeys(state.sources + paper.sources))
+                stale.extend(state.chunk_ids)
+                todo.append(paper)
+        # the free-space check extrapolates this piece's chunks per byte over what is left
+        estimate = sum(estimate_chunks(p, self.size, self.overlap) for p in todo)
+        index.ensure_space(math.ceil(estimate * self.bytes_left / max(1, nbytes)))
+        self.bytes_left -= nbytes
+        for paper, state in retag:
+            self.start()
+            index.set_metadata(paper, state.chunk_ids)
+        if stale:
+            self.start()
+            index.delete(stale)
+        if todo:
+            self.start()
+            batches = _plan_batches(todo, self.size, self.overlap, self.unit)  # chunked as written
+            _embed_and_write(batches, len(todo), index, self.vectors, chunking, report, self._progress(len(todo), nbytes))
+            self.embedded += len(todo)
+        if read.more_sources:  # papers met in an earlier piece of this run: add the new sources
+            for pid, state in index.paper_states(read.more_sources).items():
+                merged = list(dict.fromkeys(state.sources + read.more_sources[pid]))
+                if merged != state.sources:
+                    index.set_sources(pid, state.chunk_ids, merged)
+
+    def _progress(self, todo: int, nbytes: int) -> Progress | None:
+        """This piece's progress as the run's: papers embedded so far, of a total extrapolated
+        from this piece's papers per byte over the files still to read (exact on the last)."""
+        outer, offset = self.progress, self.embedded
+        if outer is None:
+            return None
+        total = offset + todo + math.ceil(todo * self.bytes_left / max(1, nbytes))
+        return lambda done, _n: outer(offset + done, total)
+
+
+def _prune_candidates(
+    index: Index, known: dict[str, dict], paths: list[str | Path], files: list[str], kept: list[str], seen: set[str]
+) -> dict[str, PaperState]:
+    """The papers a prune must consider: with a trusted manifest, those of the files that
+    changed or went (under the paths given); without one, every paper in the index."""
+    if not known:
+        return index.paper_states()
+    roots = [Path(p).expanduser().resolve() for p in paths]
+    gone_files = {f for f in known if not Path(f).exists() and any(r == Path(f) or r in Path(f).parents for r in roots)}
+    lookup: set[str] = set()
+    for f in (set(files) - set(kept)) | gone_files | set(kept):
+        entry = known.get(f, {})
+        lookup |= set(entry.get("gone", []))
+        if f not in kept:
+            lookup |= set(entry.get("papers", []))
+    return index.paper_states(lookup - seen)
 
 
 def _save_manifest(
@@ -192,7 +248,8 @@ def _save_manifest(
     chunking: str,
     known: dict[str, dict],
     kept: list[str],
-    read: ReadResult,
+    by_file: dict[str, list[str]],
+    failed: set[str],
     digests: dict[str, str],
     prune: bool,
 ) -> None:
@@ -203,16 +260,11 @@ def _save_manifest(
     if prune:
         files = {f: {k: v for k, v in e.items() if k != "gone"} for f, e in files.items()}
     if not prune:  # files not seen this time (gone, or outside the paths given) keep their entry
-        now = set(read.files)
-        files.update({f: e for f, e in known.items() if f not in files and f not in now})
-    failed = {f for f, _ in read.failed}
-    by_file: dict[str, list[str]] = {f: [] for f in read.files}
-    for paper in read.papers:
-        for src in paper.sources:
-            if src in by_file:
-                by_file[src].append(paper.paper_id)
+        files.update({f: e for f, e in known.items() if f not in files and f not in by_file})
     for f, ids in by_file.items():
-        entry = {"sha256": digests.get(f) or file_digest(f), "papers": ids}
+        if f not in digests:
+            continue  # a source named by a paper but not scanned this run
+        entry = {"sha256": digests[f], "papers": list(dict.fromkeys(ids))}
         if not prune:  # papers the file no longer has stay in the index until a prune
             old = known.get(f, {})
             gone = set(old.get("papers", [])) | set(old.get("gone", []))

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class ReadResult:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why) not read at all
     records: int = 0  # papers read before duplicates were collapsed
     duplicates: int = 0
+    # ``read_groups`` only: papers of an earlier group met again, with the new sources
+    more_sources: dict[str, list[str]] = field(default_factory=dict)
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -103,6 +105,68 @@ def read_paths(paths: Iterable[str | Path], *, others_readable: bool = False) ->
         raise IngestError("no file could be read: " + "; ".join(f"{f}: {why}" for f, why in result.failed[:5]))
     result.papers = list(by_id.values())
     return result
+
+
+def read_groups(
+    files: Sequence[str | Path], *, others_readable: bool = False, group_papers: int = 20_000
+) -> Iterator[ReadResult]:
+    """``read_paths`` in bounded pieces: whole files, about ``group_papers`` papers a piece, so
+    an ingest holds one piece at a time, not the corpus. A paper met again in a later piece is
+    not repeated; its new source goes in that piece's ``more_sources``. The same errors as
+    ``read_paths``: a single file on its own raises at once; a set where no file can be read
+    raises before the first piece."""
+    if not files:
+        raise IngestError("no readable files to read")
+    seen: set[str] = set()
+    result, by_id, any_read = ReadResult(), {}, False
+    for file in files:
+        try:
+            items = _read_whole(Path(file), result)
+        except IngestError as exc:
+            if len(files) == 1 and not others_readable:
+                raise
+            result.failed.append((str(file), str(exc).removeprefix(f"{file}: ")))
+            continue
+        any_read = True
+        result.files.append(str(file))
+        for item in items:
+            result.records += 1
+            first = by_id.get(item.paper_id)
+            if first is None and item.paper_id not in seen:
+                by_id[item.paper_id] = item
+                continue
+            result.duplicates += 1
+            if first is None:
+                result.more_sources.setdefault(item.paper_id, []).append(item.sources[0])
+            elif item.sources[0] not in first.sources:
+                first.sources.append(item.sources[0])
+        if len(by_id) >= group_papers:
+            result.papers = list(by_id.values())
+            seen.update(by_id)
+            yield result
+            result, by_id = ReadResult(), {}
+    result.papers = list(by_id.values())
+    if not any_read and not others_readable:
+        raise IngestError("no file could be read: " + "; ".join(f"{f}: {why}" for f, why in result.failed[:5]))
+    yield result
+
+
+def first_readable(paths: Iterable[str | Path]) -> Path:
+    """The first file under ``paths`` with a valid record, or ``IngestError`` naming why each
+    failed: the check before a new index is created (the rest are read as they are written)."""
+    files = discover(paths)
+    if not files:
+        raise IngestError(f"no readable files under {', '.join(map(str, paths))}")
+    failed = []
+    for file in files:
+        try:
+            _read_whole(file, ReadResult())
+            return file
+        except IngestError as exc:
+            if len(files) == 1:
+                raise
+            failed.append(f"{file}: {str(exc).removeprefix(f'{file}: ')}")
+    raise IngestError("no file could be read: " + "; ".join(failed[:5]))
 
 
 def _read_whole(file: Path, result: ReadResult) -> list[Paper]:

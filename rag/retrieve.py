@@ -85,7 +85,11 @@ class Retriever:
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
             store = ChromaVectorStore(chroma_collection=self.index.collection)
-            vindex = VectorStoreIndex.from_vector_store(store, embed_model=_LlamaEmbedding(self.embedder))
+            # transformations given, so llama-index does not build its default splitter (and
+            # load tiktoken's BPE, 0.3 s of a cold open) for an index we never insert into
+            vindex = VectorStoreIndex.from_vector_store(
+                store, embed_model=_LlamaEmbedding(self.embedder), transformations=[_read_only()]
+            )
             pair = self._dense = (vindex.as_retriever(similarity_top_k=self.settings.candidates), vindex)
         return pair
 
@@ -402,6 +406,25 @@ def _fixed(hits):  # noqa: ANN001, ANN202
             ]
 
     return Fixed()
+
+
+def preload() -> None:
+    """Import llama-index's query-path modules (about a second of a cold open). ``Engine``
+    runs this on a thread while Chroma opens its collection, which mostly runs outside the GIL."""
+    import llama_index.core.retrievers
+    import llama_index.core.schema  # noqa: F401
+
+
+def _read_only():  # noqa: ANN202
+    """The retrieval side's only transformation: papers enter through ``ingest`` (manifest,
+    lexical index, revision), never through llama-index's insert."""
+    from llama_index.core.schema import TransformComponent
+
+    class ReadOnly(TransformComponent):
+        def __call__(self, nodes, **kwargs):  # noqa: ANN001, ANN003, ANN204
+            raise TypeError("the retrieval index is read-only; add papers with `paperchat ingest`")
+
+    return ReadOnly()
 
 
 def _LlamaEmbedding(embedder: CachedEmbedder):  # noqa: ANN202, N802

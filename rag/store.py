@@ -94,13 +94,13 @@ def ingest_paths(
     with the settings' model or ``embedder``."""
     custom = embedder is not None
     embedder = embedder or embedder_for(settings)
-    from ingest import read_paths
+    from ingest.readers import first_readable
 
     targets = list(paths) if paths else [settings.data_dir]
-    # A first ingest validates every file before the index is created; a later one reads only
-    # the files whose digest changed (``ingest``), still before its first write.
-    first = not settings.chroma.host and not (Path(settings.index_path) / "chroma.sqlite3").exists()
-    read = read_paths(targets) if first else None
+    # No index is created for input with nothing to read; ``ingest`` then reads the files
+    # (only those whose digest changed) piece by piece, each piece before its writes.
+    if not settings.chroma.host and not (Path(settings.index_path) / "chroma.sqlite3").exists():
+        first_readable(targets)
     if not settings.chroma.host:
         check_writable(settings.index_path)
     index = open_store(settings, create=True, embedder=embedder)
@@ -113,6 +113,5 @@ def ingest_paths(
         chunk_unit=settings.chunking.unit,
         prune=prune,
         progress=progress,
-        already_read=read,
         vectors=vector_map(settings, embedder if custom else None),
     )

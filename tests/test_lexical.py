@@ -144,7 +144,7 @@ def test_an_unchanged_re_ingest_reads_no_file_and_no_chunk(corpus, monkeypatch):
     def boom(*args, **kwargs):  # noqa: ANN002, ANN003
         raise AssertionError("read a file or every chunk although nothing changed")
 
-    monkeypatch.setattr(pipeline, "read_paths", boom)
+    monkeypatch.setattr(pipeline, "read_groups", boom)
     monkeypatch.setattr(Index, "records", boom)
     report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
     assert (report.unchanged, report.new, report.chunks_written) == (20, 0, 0)
@@ -156,8 +156,8 @@ def test_an_added_file_costs_only_its_papers(corpus, monkeypatch):
     import ingest.pipeline as pipeline
 
     read = []
-    real = pipeline.read_paths
-    monkeypatch.setattr(pipeline, "read_paths", lambda files, **kw: read.extend(files) or real(files, **kw))
+    real = pipeline.read_groups
+    monkeypatch.setattr(pipeline, "read_groups", lambda files, **kw: read.extend(files) or real(files, **kw))
     monkeypatch.setattr(Index, "records", lambda *a: (_ for _ in ()).throw(AssertionError("scanned every chunk")))
     report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
     assert [Path(f).name for f in read] == ["more.jsonl"]
@@ -174,3 +174,41 @@ def test_a_file_changed_behind_the_index_is_read_again(corpus):
     report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
     assert (report.updated, report.unchanged) == (1, 19)
     assert _papers(_engine(settings), "axolotl limb regeneration", "bm25")[0] == "id-" + edited[3]["id"]
+
+
+def test_a_first_ingest_holds_one_piece_of_the_corpus_at_a_time(tmp_path, monkeypatch):
+    """Files are read, looked up and written a piece at a time; a paper repeated in a later
+    piece is written once and gains that file as a source; a bad file is named, the rest land."""
+    import ingest.pipeline as pipeline
+
+    data = tmp_path / "data"
+    for i in range(4):  # 5 papers a file
+        write_jsonl(data / f"part{i}.jsonl", PAPERS[5 * i : 5 * i + 5])
+    write_jsonl(data / "part9.jsonl", [PAPERS[0], NEW])  # PAPERS[0] again, three pieces later
+    (data / "broken.jsonl").write_text("{not json\n")
+    monkeypatch.setattr(pipeline, "GROUP_PAPERS", 6)
+    pieces: list[int] = []
+    real = pipeline.read_groups
+
+    def spy(files, **kw):  # noqa: ANN001, ANN003, ANN202
+        for piece in real(files, **kw):
+            pieces.append(len(piece.papers))
+            yield piece
+
+    monkeypatch.setattr(pipeline, "read_groups", spy)
+    seen: list[tuple[int, int]] = []
+    settings = make_settings(tmp_path / "home", data_dir=data)
+    report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()),
+                          progress=lambda d, t: seen.append((d, t)))
+    assert max(pieces) <= 10 and len(pieces) >= 3, pieces  # never the whole corpus at once
+    assert (report.new, report.duplicates, report.papers_read) == (21, 1, 21)
+    assert [Path(f).name for f, _ in report.failed_files] == ["broken.jsonl"]
+    assert seen[-1][0] == seen[-1][1] == 21  # progress ends exact, never counts backwards
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    index = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(HashEmbedder())).index
+    first = f"id-{PAPERS[0]['id']}"
+    state = index.paper_states([first])[first]
+    assert sorted(Path(s).name for s in state.sources) == ["part0.jsonl", "part9.jsonl"]
+    assert index.count() == sum(s.n_chunks for s in index.paper_states().values())
+    again = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    assert (again.new, again.unchanged, again.chunks_written) == (0, 21, 0)
