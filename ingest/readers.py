@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,34 +82,11 @@ def read_paths(paths: Iterable[str | Path], *, others_readable: bool = False) ->
     files = discover(paths)
     if not files:
         raise IngestError(f"no readable files under {', '.join(map(str, paths))}")
-    result = ReadResult()
-    by_id: dict[str, Paper] = {}
-    for file in files:
-        try:
-            items = _read_whole(file, result)
-        except IngestError as exc:
-            if len(files) == 1 and not others_readable:
-                raise
-            result.failed.append((str(file), str(exc).removeprefix(f"{file}: ")))
-            continue
-        result.files.append(str(file))
-        for item in items:
-            result.records += 1
-            seen = by_id.get(item.paper_id)
-            if seen is None:
-                by_id[item.paper_id] = item
-            else:
-                result.duplicates += 1
-                if item.sources[0] not in seen.sources:
-                    seen.sources.append(item.sources[0])
-    if not result.files and not others_readable:
-        raise IngestError("no file could be read: " + "; ".join(f"{f}: {why}" for f, why in result.failed[:5]))
-    result.papers = list(by_id.values())
-    return result
+    return next(read_groups(files, others_readable=others_readable, group_papers=math.inf))
 
 
 def read_groups(
-    files: Sequence[str | Path], *, others_readable: bool = False, group_papers: int = 20_000
+    files: Sequence[str | Path], *, others_readable: bool = False, group_papers: float = 20_000
 ) -> Iterator[ReadResult]:
     """``read_paths`` in bounded pieces: whole files, about ``group_papers`` papers a piece, so
     an ingest holds one piece at a time, not the corpus. A paper met again in a later piece is
