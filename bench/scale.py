@@ -191,12 +191,13 @@ def _run(args: list[str]) -> dict:
     return json.loads(lines[-1])
 
 
-def bench_size(n: int, out: Path, embedder: str, keep: bool) -> dict:
+def bench_size(n: int, out: Path, embedder: str, keep: bool, resume: bool = False) -> dict:
     work = out / f"{n}"
     corpus, extra = generate(work / "data", n)
     index = work / "index"
-    shutil.rmtree(index, ignore_errors=True)
-    row: dict = {"papers": n, "embedder": embedder}
+    row: dict = {"papers": n, "embedder": embedder, "resumed": resume and index.exists()}
+    if not row["resumed"]:
+        shutil.rmtree(index, ignore_errors=True)
     first = _run(["_ingest", str(index), embedder, str(corpus)])
     row.update(chunks=first["chunks_total"], ingest_s=first["seconds"],
                ingest_chunks_per_s=first["chunks_written"] / first["seconds"], ingest_peak_rss_mb=first["peak_rss_mb"],
@@ -256,10 +257,13 @@ def main() -> None:
     ap.add_argument("--embedder", default="stub", help="stub (hashing, no encoder) or an embedding backend")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "scale"))
     ap.add_argument("--keep", action="store_true", help="keep each size's index")
+    ap.add_argument("--resume", action="store_true",
+                    help="finish an interrupted run's index instead of starting from empty (the ingest "
+                    "figures then cover only the rest; the row says resumed)")
     args = ap.parse_args()
     rows = []
     for n in (int(x) for x in args.papers.split(",")):
-        row = bench_size(n, Path(args.out), args.embedder, args.keep)
+        row = bench_size(n, Path(args.out), args.embedder, args.keep, args.resume)
         rows.append(row)
         print(json.dumps(row), flush=True)
     cols = [

@@ -29,7 +29,7 @@ from .grounding import Grounder, ground
 from .llm import LLMResolver
 from .question import QuestionProfile, profile
 from .reader import LearnedReader, Reader, Scored, SimilarityReader, rank
-from .retrieve import Retriever, preload
+from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
 from .text import strip_markers
@@ -70,7 +70,6 @@ class Engine:
     ) -> None:
         """``embedder``: your own (behind ``ingest.embed.Embedder``, wrapped in a
         ``CachedEmbedder``) instead of the settings' model; the index must have been built with it."""
-        threading.Thread(target=preload, name="paperchat-preload", daemon=True).start()
         self.settings = settings or Settings()
         self.llms = LLMResolver(self.settings.llm)
         self.embedder = embedder or embedder_for(self.settings)

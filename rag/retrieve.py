@@ -408,13 +408,6 @@ def _fixed(hits):  # noqa: ANN001, ANN202
     return Fixed()
 
 
-def preload() -> None:
-    """Import llama-index's query-path modules (about a second of a cold open). ``Engine``
-    runs this on a thread while Chroma opens its collection, which mostly runs outside the GIL."""
-    import llama_index.core.retrievers
-    import llama_index.core.schema  # noqa: F401
-
-
 def _read_only():  # noqa: ANN202
     """The retrieval side's only transformation: papers enter through ``ingest`` (manifest,
     lexical index, revision), never through llama-index's insert."""
