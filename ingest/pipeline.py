@@ -120,6 +120,10 @@ def ingest(
                 for src in sources:
                     by_file.setdefault(src, []).append(pid)
             run.piece(read, sum(Path(f).stat().st_size for f in [*read.files, *(f for f, _ in read.failed)]))
+            if run.writing and not prune:
+                # the files written so far, at the revision this run set: an interrupted run
+                # is resumed from the next piece (a prune run keeps the old entries it needs)
+                _save_manifest(sidecar, index, chunking, known, kept, by_file, failed, digests, prune)
         kept_ids = {pid for f in kept for pid in known[f]["papers"]} - run.read_ids
         report.unchanged += len(kept_ids)
         report.papers_read = len(run.read_ids) + len(kept_ids)

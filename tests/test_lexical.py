@@ -212,3 +212,37 @@ def test_a_first_ingest_holds_one_piece_of_the_corpus_at_a_time(tmp_path, monkey
     assert index.count() == sum(s.n_chunks for s in index.paper_states().values())
     again = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
     assert (again.new, again.unchanged, again.chunks_written) == (0, 21, 0)
+
+
+def test_an_interrupted_ingest_resumes_from_the_files_it_had_not_finished(tmp_path, monkeypatch):
+    """The manifest is saved after each piece, so a run stopped mid-way (a crash, Ctrl-C, a
+    full disk) costs only the rest when run again: finished files are not read again."""
+    import ingest.pipeline as pipeline
+
+    data = tmp_path / "data"
+    for i in range(4):
+        write_jsonl(data / f"part{i}.jsonl", PAPERS[5 * i : 5 * i + 5])
+    monkeypatch.setattr(pipeline, "GROUP_PAPERS", 5)  # a piece per file
+    settings = make_settings(tmp_path / "home", data_dir=data)
+    real = pipeline._Run.piece
+    calls = []
+
+    def stop_at_third(self, read, nbytes):  # noqa: ANN001, ANN202
+        calls.append(read.files)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, read, nbytes)
+
+    monkeypatch.setattr(pipeline._Run, "piece", stop_at_third)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    monkeypatch.setattr(pipeline._Run, "piece", real)
+    read: list[str] = []
+    groups = pipeline.read_groups
+    monkeypatch.setattr(pipeline, "read_groups", lambda files, **kw: read.extend(files) or groups(files, **kw))
+    report = ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder()))
+    assert sorted(Path(f).name for f in read) == ["part2.jsonl", "part3.jsonl"]
+    assert (report.new, report.unchanged, report.papers_read) == (10, 10, 20)
+    engine = _engine(settings)
+    assert engine.index.count() == sum(s.n_chunks for s in engine.index.paper_states().values())
+    assert _papers(engine, PAPERS[17]["title"], "bm25")[0] == f"id-{PAPERS[17]['id']}"
