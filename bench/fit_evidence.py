@@ -47,14 +47,14 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         f, _, _ = features(asked, retrieval, sentences)
         rel = sorted((s.relevance for s in retrieval.sources), reverse=True) + [0.0, 0.0]
         # candidates not (yet) in the model, kept in the rows for ablations
-        extra = {"x_margin": rel[0] - rel[1], "x_bm25_share": _lexical_share(retrieval),
+        extra = {"x_margin": rel[0] - rel[1], "x_fused_lead": _fused_lead(retrieval),
                  "x_top_learned_paper": _paper_learned(sentences)}
         out.append({"id": q["id"], "type": q["type"], "subtype": q.get("subtype", ""),
                     "answerable": q["type"] != "unanswerable", **f, **extra})
     return out
 
 
-def _lexical_share(retrieval) -> float:  # noqa: ANN001
+def _fused_lead(retrieval) -> float:  # noqa: ANN001
     """How far the top paper leads on fused score over the runner-up (fused scores are
     comparable within one question only, so as a share of the top)."""
     scores = sorted((s.score for s in retrieval.sources), reverse=True) + [0.0, 0.0]

@@ -96,10 +96,8 @@ def ingest(
     kept = [f for f in files if known.get(f, {}).get("sha256") == digests[f]]  # unchanged files
     fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
     report = IngestReport()
-    run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress)
-    # an index empty at the start holds only what this run writes: no lookups needed
-    run.empty_at_start = index.count() == 0
-    run.bytes_left = sum(Path(f).stat().st_size for f in fresh)
+    run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress,
+               bytes_left=sum(Path(f).stat().st_size for f in fresh))
     by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
     failed: set[str] = set()
     try:
@@ -154,13 +152,14 @@ class _Run:
 
     def __init__(
         self, index: Index, chunking: str, size: int, overlap: int, unit: str,
-        vectors: VectorMap, report: IngestReport, progress: Progress | None,
+        vectors: VectorMap, report: IngestReport, progress: Progress | None, bytes_left: int,
     ) -> None:
         self.index, self.chunking, self.vectors, self.report = index, chunking, vectors, report
         self.size, self.overlap, self.unit, self.progress = size, overlap, unit, progress
         self.writing = False
-        self.empty_at_start = False
-        self.bytes_left = 0
+        # an index empty at the start holds only what this run writes: no lookups needed
+        self.empty_at_start = index.count() == 0
+        self.bytes_left = bytes_left  # of the files still to read
         self.read_ids: set[str] = set()
         self.embedded = 0
 
@@ -238,7 +237,7 @@ def _prune_candidates(
     roots = [Path(p).expanduser().resolve() for p in paths]
     gone_files = {f for f in known if not Path(f).exists() and any(r == Path(f) or r in Path(f).parents for r in roots)}
     lookup: set[str] = set()
-    for f in (set(files) - set(kept)) | gone_files | set(kept):
+    for f in set(files) | gone_files:
         entry = known.get(f, {})
         lookup |= set(entry.get("gone", []))
         if f not in kept:
