@@ -43,3 +43,8 @@ def wordpieces(text: str) -> list[int]:
 
 def count_wordpieces(text: str) -> int:
     return len(wordpieces(text))
+
+
+def wordpiece_encoding(text: str):  # noqa: ANN201 - tokenizers.Encoding (ids, tokens, offsets)
+    """The encoder's tokenisation of ``text`` with character offsets, without [CLS]/[SEP]."""
+    return _wordpiece().encode(text, add_special_tokens=False)

@@ -163,6 +163,34 @@ def test_every_chunk_fits_the_encoders_window_title_included():
     assert chunking_key(256, 32, "encoder") != chunking_key(256, 32, "tiktoken") == "256/32"
 
 
+def test_long_abstracts_are_cut_at_sentences_with_overlap_and_every_word_kept():
+    # the chunker tokenises once and packs whole sentences; a sentence longer than the window
+    # (no full stop at all) is cut between words, never inside one
+    from ingest.chunking import chunk_paper
+    from ingest.models import Paper
+    from ingest.tokens import count_wordpieces
+    from ingest.words import split_sentences
+
+    sentences = [f"Sentence {i} reports that the hyperparameterised model reached {i}.5% accuracy." for i in range(60)]
+    runon = " ".join(f"unpunctuated{i} transformerish" for i in range(300))
+    for abstract in (" ".join(sentences), runon, " ".join(sentences[:10]) + " " + runon):
+        paper = Paper(title="A title long enough to count", abstract=abstract, paper_id="p")
+        chunks = chunk_paper(paper, 128, 24)
+        assert len(chunks) > 2
+        assert all(count_wordpieces(c.text) + 2 <= 128 for c in chunks)
+        assert all(c.text == f"{paper.title}\n{abstract[c.start:c.end]}" for c in chunks)  # exact spans
+        assert chunks[0].start == 0 and chunks[-1].end == len(abstract)
+        assert all(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False)) or abstract == runon
+        assert all(b.start <= a.end + 1 for a, b in zip(chunks, chunks[1:], strict=False))  # nothing skipped
+        words = set(abstract.split())
+        assert all(set(abstract[c.start:c.end].split()) <= words for c in chunks)  # no word cut in two
+    # sentence-packed chunks start at a sentence and repeat the previous chunk's last one
+    chunks = chunk_paper(Paper(title="T", abstract=" ".join(sentences), paper_id="p"), 128, 24)
+    starts = {s.start for s in split_sentences(" ".join(sentences))}
+    assert all(c.start in starts for c in chunks)
+    assert all(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False))
+
+
 def test_the_free_space_check_estimates_chunks_without_chunking_and_never_short():
     # ingest chunks each batch only when it is written; the disk check before the first write
     # counts chunks from lengths, and must not promise less than the write will take
