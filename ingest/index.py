@@ -256,14 +256,8 @@ class Index:
         """Open the local client again and load its vector index (from disk and Chroma's log)
         before swapping it in; queries meanwhile keep using the old one. Slow on a big index:
         ``rag.retrieve`` runs it off the question path."""
-        from chromadb.api.shared_system_client import SharedSystemClient
-
         target = self._seen_revision
-        # Chroma shares one client system per directory in a process; drop ours so the next
-        # client loads the vector index afresh (handles holding the old one keep working).
-        SharedSystemClient._identifier_to_system.pop(str(self.path), None)
-        SharedSystemClient._identifier_to_refcount.pop(str(self.path), None)
-        client, _ = _client(self.path, None, 0)
+        client = _fresh_local_client(Path(self.path))
         collection = self._call(lambda: client.get_collection(self.name, embedding_function=None))
         dim = self.model[1] or 1
         self._call(lambda: collection.query(query_embeddings=[[0.0] * dim], n_results=1))  # load it now
@@ -465,6 +459,24 @@ def _looks_like_full_disk(exc: BaseException) -> bool:
 
 def _split_sources(value: object) -> list[str]:
     return [s for s in str(value or "").split(SOURCE_SEP) if s]
+
+
+def _fresh_local_client(directory: Path):  # noqa: ANN202
+    """A local client on a System of its own. ``PersistentClient`` shares one System (and its
+    in-memory vector index) per directory within a process, so it would hand back the stale
+    one; Chroma's public ``Client.from_system`` takes a System we start ourselves (it becomes
+    the directory's shared one; handles holding the old System keep using it)."""
+    from chromadb.api import ServerAPI
+    from chromadb.api.client import Client
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.config import System
+
+    system = System(ChromaSettings(
+        anonymized_telemetry=False, allow_reset=False, is_persistent=True, persist_directory=str(directory.resolve()),
+    ))
+    system.instance(ServerAPI)
+    system.start()
+    return Client.from_system(system)
 
 
 def _client(path: str | Path | None, host: str | None, port: int):  # noqa: ANN202

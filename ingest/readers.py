@@ -135,16 +135,7 @@ def first_readable(paths: Iterable[str | Path]) -> Path:
     files = discover(paths)
     if not files:
         raise IngestError(f"no readable files under {', '.join(map(str, paths))}")
-    failed = []
-    for file in files:
-        try:
-            _read_whole(file, ReadResult())
-            return file
-        except IngestError as exc:
-            if len(files) == 1:
-                raise
-            failed.append(f"{file}: {str(exc).removeprefix(f'{file}: ')}")
-    raise IngestError("no file could be read: " + "; ".join(failed[:5]))
+    return Path(next(read_groups(files, group_papers=1)).files[0])  # the same errors, at the first read
 
 
 def _read_whole(file: Path, result: ReadResult) -> list[Paper]:
