@@ -96,6 +96,8 @@ def _encoder_spans(paper: Paper, size: int, overlap: int) -> list[tuple[int, int
             cut = lo + budget
             while cut > lo + 1 and not word_start[cut]:
                 cut -= 1
+            if not word_start[cut]:  # one word longer than the window (rare: WordPiece makes
+                cut = lo + budget  # a word over 100 characters one [UNK]): cut inside it
             pieces.append((lo, cut))
             lo = cut
         if hi > lo:

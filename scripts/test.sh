@@ -32,6 +32,13 @@ python3 -m venv .venv
   --fail-under citation_precision=0.9 \
   --fail-over follow-up.repeated_previous=0.16 \
   --fail-over false_refusal_rate=0.05
+# the fifth blind set's test split (conversations4; first run on fcd6987: follow-ups 0.43 / 0.70 /
+# 0.04 / 0, key facts, gold cited, repeats, refusals; 24 follow-ups, about 0.045 each)
+.venv/bin/paperchat eval eval/conversations4.jsonl --split test --fresh --out eval/runs/ci-conversations4 \
+  --fail-under follow-up.key_fact_recall=0.35 \
+  --fail-under follow-up.gold_citation_recall=0.6 \
+  --fail-over follow-up.repeated_previous=0.1 \
+  --fail-over false_refusal_rate=0.05
 # The blind paraphrase set's test split (reported once; never tuned on):
 .venv/bin/paperchat eval eval/paraphrase.jsonl --split test --fresh --out eval/runs/ci-paraphrase \
   --fail-under hit@5=0.7 \
