@@ -22,7 +22,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from .models import Chunk, Paper
-from .tokens import encoding, wordpiece_encoding
+from .tokens import count_wordpieces, encoding, wordpiece_encoding
 from .words import split_sentences
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
@@ -82,39 +82,48 @@ def _encoder_spans(paper: Paper, size: int, overlap: int) -> list[tuple[int, int
     starts = [a for a, _ in encoded.offsets]
     first = bisect_left(starts, head)  # tokens before it are the title's
     budget = max(MIN_BODY, size - SPECIAL_TOKENS - first)
+    overlap = min(overlap, budget // 2)  # as SentenceSplitter clamps it: every chunk moves on
     starts = [a - head for a in starts[first:]]
     ends = [b - head for _, b in encoded.offsets[first:]]
     if len(starts) <= budget:  # most abstracts: one chunk, the whole text
         return [(0, len(text))]
-    # a word's later pieces ("##…") never start a cut: re-tokenised alone they would count more
     word_start = [not tok.startswith("##") for tok in encoded.tokens[first:]]
-    # pieces: each sentence's token range; one longer than the budget is cut at word starts
-    pieces: list[tuple[int, int]] = []
+    # Pieces (token range, cost in tokens): whole sentences; a sentence longer than the window
+    # gives its words instead (so overlap works inside it too), and a word longer than the
+    # window is cut inside, its fragments costed as re-tokenised alone (a fragment that
+    # starts a chunk is read as a fresh word, which can take more pieces).
+    pieces: list[tuple[int, int, int]] = []
     for sentence in split_sentences(text):
         lo, hi = bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
-        while hi - lo > budget:
-            cut = lo + budget
-            while cut > lo + 1 and not word_start[cut]:
-                cut -= 1
-            if not word_start[cut]:  # one word longer than the window (rare: WordPiece makes
-                cut = lo + budget  # a word over 100 characters one [UNK]): cut inside it
-            pieces.append((lo, cut))
-            lo = cut
-        if hi > lo:
-            pieces.append((lo, hi))
-    # greedy packing; a new chunk repeats the previous one's last whole pieces within ``overlap``
+        if hi - lo <= budget:
+            if hi > lo:
+                pieces.append((lo, hi, hi - lo))
+            continue
+        bounds = [lo] + [k for k in range(lo + 1, hi) if word_start[k]] + [hi]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            while b - a > budget:
+                cut = a + budget
+                while cut > a + 1 and count_wordpieces(text[starts[a] : ends[cut - 1]]) > budget:
+                    cut -= 1
+                pieces.append((a, cut, budget))
+                a = cut
+            pieces.append((a, b, max(b - a, count_wordpieces(text[starts[a] : ends[b - 1]]))))
+    cost = [0]
+    for piece in pieces:
+        cost.append(cost[-1] + piece[2])
+    # Greedy packing: a chunk takes pieces while they fit; the next one starts with the last
+    # pieces of it that fit in ``overlap``, and only as many as leave room for a new piece.
     chunks: list[tuple[int, int]] = []
-    i = 0
-    while i < len(pieces):
-        j = i
-        while j < len(pieces) and pieces[j][1] - pieces[i][0] <= budget:
+    i, n = 0, len(pieces)
+    while i < n:
+        j = i + 1
+        while j < n and cost[j + 1] - cost[i] <= budget:
             j += 1
-        j = max(j, i + 1)
         chunks.append((pieces[i][0], pieces[j - 1][1]))
-        if j == len(pieces):
+        if j == n:
             break
         back = j
-        while back - 1 > i and pieces[j - 1][1] - pieces[back - 1][0] <= overlap:
+        while back - 1 > i and cost[j] - cost[back - 1] <= overlap and cost[j + 1] - cost[back - 1] <= budget:
             back -= 1
         i = back
     return [(starts[lo], ends[hi - 1]) for lo, hi in chunks]

@@ -42,6 +42,7 @@ class Sentence:
     end: int
 
 
+_NEXT = re.compile(r"[\"“'(]*(.?)", re.S)
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|vs|cf|Fig|Eq|Sec|approx|resp)\.|\b[A-Z]\.)$")
 
 
@@ -50,7 +51,9 @@ def split_sentences(text: str) -> list[Sentence]:
     raw = _split(text)
     out: list[Sentence] = []
     for sent in raw:  # re-join splits made after abbreviations ("e.g. ImageNet")
-        if out and (_ABBREV.search(out[-1].text) or not strip_markers(sent.text)):
+        # only the sentence's end can be an abbreviation (a search of the whole growing
+        # sentence made a run of "A. A. A." quadratic)
+        if out and (_ABBREV.search(out[-1].text[-24:]) or not strip_markers(sent.text)):
             out[-1] = Sentence(text[out[-1].start : sent.end], out[-1].start, sent.end)
         else:
             out.append(sent)
@@ -67,7 +70,7 @@ def _split(text: str) -> list[Sentence]:
         base, chunk = line.start(), line.group(0)
         pos = 0
         for match in _SENT_END.finditer(chunk):
-            after = chunk[match.end() :].lstrip("\"“'(")[:1]
+            after = _NEXT.match(chunk, match.end()).group(1)  # the next word's first letter
             # a lower-case word continues ("e.g. the model"); so does a dash, a comma or a
             # closing bracket ("… Features? — Self-supervised …": a title before its quote)
             if not after or after.islower() or after in "—–-,;:)]}":

@@ -180,10 +180,22 @@ def test_long_abstracts_are_cut_at_sentences_with_overlap_and_every_word_kept():
         assert all(count_wordpieces(c.text) + 2 <= 128 for c in chunks)
         assert all(c.text == f"{paper.title}\n{abstract[c.start:c.end]}" for c in chunks)  # exact spans
         assert chunks[0].start == 0 and chunks[-1].end == len(abstract)
-        assert all(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False)) or abstract == runon
-        assert all(b.start <= a.end + 1 for a, b in zip(chunks, chunks[1:], strict=False))  # nothing skipped
+        pairs = list(zip(chunks, chunks[1:], strict=False))
+        assert all(b.start < a.end for a, b in pairs)  # consecutive chunks overlap
+        assert all(b.start <= a.end + 1 for a, b in pairs)  # nothing skipped
+        assert all(b.end > a.end for a, b in pairs)  # every chunk adds text
         words = set(abstract.split())
         assert all(set(abstract[c.start:c.end].split()) <= words for c in chunks)  # no word cut in two
+    # a long sentence after short ones: no chunk is a sub-span of the one before (the overlap
+    # never leaves a chunk without new text), and an overlap larger than the window is clamped
+    abstract = " ".join(sentences[:40]) + " We evaluate " + ", ".join(f"dataset{i} under setting {i}" for i in range(45)) + "."
+    chunks = chunk_paper(Paper(title="T", abstract=abstract, paper_id="p"), 256, 32)
+    assert all(b.end > a.end for a, b in zip(chunks, chunks[1:], strict=False))
+    assert len(chunk_paper(Paper(title="T", abstract=" ".join(sentences), paper_id="p"), 128, 500)) < 20
+    # a word longer than the window is cut inside it, every fragment within the window
+    word = "odrandhldtdehiroouhrrhslaolarsueltadeieihdusussudhanteahoilslisrsdnrdsdonleidluaunrddtuloldiitthlhtn"
+    chunks = chunk_paper(Paper(title="T", abstract=word + " a" * 80, paper_id="p"), 44, 0)
+    assert max(count_wordpieces(c.text) + 2 for c in chunks) <= 44
     # sentence-packed chunks start at a sentence and repeat the previous chunk's last one
     chunks = chunk_paper(Paper(title="T", abstract=" ".join(sentences), paper_id="p"), 128, 24)
     starts = {s.start for s in split_sentences(" ".join(sentences))}
