@@ -18,6 +18,7 @@ tokenises each word on its own; the cuts fall at the sentences the answerer quot
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left
 from functools import lru_cache
 
@@ -41,10 +42,16 @@ def _tiktoken_splitter(size: int, overlap: int):  # noqa: ANN202
     return SentenceSplitter(chunk_size=size, chunk_overlap=min(overlap, size // 2), tokenizer=tokenizer)
 
 
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def estimate_chunks(paper: Paper, size: int, overlap: int) -> int:
     """Chunks ``paper`` will make, from its length alone (for the free-space check before a
-    write, without chunking every paper up front): about 3.5 characters per token, rounded up."""
-    tokens = (len(paper.title) + len(paper.abstract)) / 3.5 + SPECIAL_TOKENS
+    write, without chunking every paper up front): about 3.5 characters per token, except
+    that CJK characters are a token each (WordPiece splits them one by one), rounded up."""
+    text = paper.title + paper.abstract
+    wide = len(_WIDE.findall(text))
+    tokens = (len(text) - wide) / 3.5 + wide + SPECIAL_TOKENS
     return 1 if tokens <= size else 1 + math.ceil((tokens - size) / max(1, size - overlap))
 
 

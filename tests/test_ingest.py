@@ -214,3 +214,8 @@ def test_the_free_space_check_estimates_chunks_without_chunking_and_never_short(
     guess = [estimate_chunks(p, 256, 32) for p in papers]
     assert all(g >= r for g, r in zip(guess, real, strict=True))
     assert sum(guess) <= 1.5 * sum(real)
+    # CJK text is about a token per character, not 3.5 characters per token
+    from ingest.models import Paper
+
+    cjk = Paper(title="中文摘要", abstract="我们提出了一种新的预训练方法，并在多个基准上取得了最好的结果。" * 50, paper_id="z")
+    assert estimate_chunks(cjk, 256, 32) >= len(chunk_paper(cjk, 256, 32))
