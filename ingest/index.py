@@ -284,41 +284,8 @@ class Index:
         if self.lexical is None or not self.lexical.writing:
             return
         self.lexical.commit()
-        self.persist_vectors()
         self.bump_revision()  # readers reload on it, and see the committed lexical index
         self.lexical.mark_synced(self.state_key())
-
-    def persist_vectors(self) -> None:
-        """Have a local Chroma write its vector index to disk after an ingest.
-
-        Chroma saves the graph every ``sync_threshold`` (1,000) log entries and replays the
-        rest into it whenever a process first opens the collection: up to a thousand graph
-        inserts on every cold open. It reads the threshold only when a process loads the
-        graph, so the one way to save it now is to lower the stored threshold, have a fresh
-        process load the collection (its replay then reaches the threshold and saves), and
-        put the threshold back. Chroma has no flush call; this is best effort, and a failure
-        costs only the replay it would have saved. A server saves on its own schedule.
-        """
-        if self.path is None:
-            return
-        import subprocess
-        import sys
-
-        try:
-            stored = self._client.get_collection(self.name, embedding_function=None)
-            keep = int(((stored.configuration_json or {}).get("hnsw") or {}).get("sync_threshold", 1000))
-            self.collection.modify(configuration={"hnsw": {"sync_threshold": 2}})
-        except Exception:  # noqa: BLE001 - an optimisation; the ingest itself succeeded
-            return
-        try:
-            subprocess.run(
-                [sys.executable, "-c", _LOAD_ONCE, str(self.path), self.name],
-                check=True, capture_output=True, timeout=600,
-            )
-        except (OSError, subprocess.SubprocessError):
-            pass
-        finally:
-            self._call(lambda: self.collection.modify(configuration={"hnsw": {"sync_threshold": keep}}))
 
     def abort_write(self) -> None:
         """An ingest failed: keep what the lexical index has (only papers whose Chroma write
@@ -510,17 +477,6 @@ def _fresh_local_client(directory: Path):  # noqa: ANN202
     system.instance(ServerAPI)
     system.start()
     return Client.from_system(system)
-
-
-# Run by ``Index.persist_vectors`` in a fresh process: open the collection once, which loads
-# the vector graph with the stored (lowered) threshold and saves it after replaying the log.
-_LOAD_ONCE = """
-import sys
-import chromadb
-from chromadb.config import Settings
-client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False, allow_reset=False))
-client.get_collection(sys.argv[2], embedding_function=None).count()
-"""
 
 
 def _client(path: str | Path | None, host: str | None, port: int):  # noqa: ANN202

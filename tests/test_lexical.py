@@ -246,38 +246,3 @@ def test_an_interrupted_ingest_resumes_from_the_files_it_had_not_finished(tmp_pa
     engine = _engine(settings)
     assert engine.index.count() == sum(s.n_chunks for s in engine.index.paper_states().values())
     assert _papers(engine, PAPERS[17]["title"], "bm25")[0] == f"id-{PAPERS[17]['id']}"
-
-
-def _persisted(index_dir: Path) -> list[int]:
-    """Chroma's own bookkeeping (internal, read-only): the log position each segment of the
-    collection has saved. The vector segment's lags while entries wait in the log."""
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{index_dir / 'chroma.sqlite3'}?mode=ro", uri=True)
-    try:
-        return sorted(int(seq) for _, seq in con.execute("select segment_id, seq_id from max_seq_id"))
-    finally:
-        con.close()
-
-
-def test_an_ingest_leaves_the_vector_index_saved_so_no_process_replays_the_log(corpus, tmp_path, monkeypatch):
-    # Chroma saves the graph every 1,000 writes and replays the rest on every cold open; an
-    # ingest makes it save, then puts the threshold back for later writes
-    _, settings = corpus
-    index_dir = Path(settings.chroma.path)
-    saved = _persisted(index_dir)  # [vector segment, metadata segment]; one row if never saved
-    assert len(saved) == 2 and saved[0] == saved[1] > 0, f"vector index not saved: {saved}"
-    engine = _engine(settings)
-    assert engine.index.collection.configuration_json["hnsw"]["sync_threshold"] == 1000
-    # best effort: if the helper process cannot run, the ingest still succeeds and the
-    # threshold is still put back
-    import subprocess as sp
-
-    def fail(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        raise sp.CalledProcessError(1, args[0])
-
-    monkeypatch.setattr(sp, "run", fail)
-    write_jsonl(tmp_path / "data" / "more.jsonl", [NEW])
-    report = ingest_paths(settings, [tmp_path / "data"], embedder=CachedEmbedder(HashEmbedder()))
-    assert report.new == 1
-    assert _engine(settings).index.collection.configuration_json["hnsw"]["sync_threshold"] == 1000
