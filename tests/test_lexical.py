@@ -64,12 +64,7 @@ def test_an_engine_opens_the_lexical_index_without_reading_every_chunk(corpus, m
     assert engine.retriever.metadata_counts()[0] == 20
 
 
-def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp_path):
-    data, settings = corpus
-    engine = _engine(settings)
-    question = "counting quokka burrows from drone photographs"
-    for mode in ("dense", "bm25"):  # the running engine has loaded both halves
-        assert "id-zz9" not in _papers(engine, question, mode)
+def _ingest_new_in_another_process(settings, tmp_path: Path) -> None:  # noqa: ANN001
     extra = write_jsonl(tmp_path / "more" / "new.jsonl", [NEW])
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
@@ -83,6 +78,15 @@ def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp
         [sys.executable, "-c", script, str(ROOT), str(settings.index_path), str(extra)],
         check=True, capture_output=True, timeout=120,
     )
+
+
+def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp_path):
+    data, settings = corpus
+    engine = _engine(settings)
+    question = "counting quokka burrows from drone photographs"
+    for mode in ("dense", "bm25"):  # the running engine has loaded both halves
+        assert "id-zz9" not in _papers(engine, question, mode)
+    _ingest_new_in_another_process(settings, tmp_path)
     # lexical at once: the next question reloads its searcher
     assert _papers(engine, question, "bm25")[0] == "id-zz9"
     assert engine.retriever.metadata_counts()[0] == 21
@@ -92,6 +96,22 @@ def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp
         time.sleep(0.2)
     for mode in ("dense", "hybrid"):
         assert _papers(engine, question, mode)[0] == "id-zz9", mode
+
+
+def test_a_question_during_the_vector_reload_does_not_fail(corpus, tmp_path):
+    # BM25-only mode reads the hits' stored vectors. The engine's old vector index lacks the
+    # new paper's, and the reload thread may swap clients (clearing the stale flag) between
+    # that failed read and its handling: the question must still be answered, not raise.
+    _, settings = corpus
+    engine = _engine(settings)
+    question = "counting quokka burrows from drone photographs"
+    assert "id-zz9" not in _papers(engine, question, "bm25")
+    _ingest_new_in_another_process(settings, tmp_path)
+    index = engine.index
+    index.refresh()
+    index._vectors_revision = index._seen_revision  # what a finished reload sets; old client kept
+    assert _papers(engine, question, "bm25")[0] == "id-zz9"
+    assert engine.ask(question, mode="bm25").sources[0].paper_id == "id-zz9"
 
 
 def test_a_lost_lexical_index_is_rebuilt_from_chroma(corpus):
