@@ -22,6 +22,7 @@ import numpy as np
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
 from .lexical import LexicalIndex, paper_rows, rows_from_records
 from .models import Chunk, Paper, paper_year
+from .vectorsave import await_vector_save, save_vectors
 
 SCHEMA = 1
 SOURCE_SEP = "\n"  # Chroma metadata values are scalars: sources are newline-joined paths
@@ -266,6 +267,7 @@ class Index:
         target = self._seen_revision
         client = _fresh_local_client(Path(self.path))
         collection = self._call(lambda: client.get_collection(self.name, embedding_function=None))
+        collection = await_vector_save(client, collection, Path(self.path))
         dim = self.model[1] or 1
         self._call(lambda: collection.query(query_embeddings=[[0.0] * dim], n_results=1))  # load it now
         self._client, self.collection = client, collection
@@ -290,9 +292,15 @@ class Index:
         """After an ingest: commit the lexical index and record the revision both match."""
         if self.lexical is None or not self.lexical.writing:
             return
+        self.persist_vectors()  # first: the lexical writer, held till commit, keeps other ingests out
         self.lexical.commit()
         self.bump_revision()  # readers reload on it, and see the committed lexical index
         self.lexical.mark_synced(self.state_key())
+
+    def persist_vectors(self) -> bool:
+        """Save a local Chroma's vector graph, so no process replays this ingest's writes into
+        it on its next cold open (``ingest.vectorsave``; a server saves on its own schedule)."""
+        return self.path is not None and save_vectors(self._client, self.name, self.path)
 
     def abort_write(self) -> None:
         """An ingest failed: keep what the lexical index has (only papers whose Chroma write
@@ -585,6 +593,8 @@ def open_index(
     lexical_dir = Path(lexical_path) if lexical_path else (
         Path(location) / LEXICAL_DIR / collection if not host else _server_lexical_dir(host, port, collection)
     )
+    if not host:  # its first read loads the vector graph: not while an ingest saves it
+        col = await_vector_save(client, col, Path(location))
     index = Index(client, col, location, None if host else Path(location), LexicalIndex(lexical_dir))
     if model is not None:
         have = index.model

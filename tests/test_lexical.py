@@ -64,11 +64,14 @@ def test_an_engine_opens_the_lexical_index_without_reading_every_chunk(corpus, m
     assert engine.retriever.metadata_counts()[0] == 20
 
 
-def _ingest_new_in_another_process(settings, tmp_path: Path) -> None:  # noqa: ANN001
+def _ingest_new_in_another_process(settings, tmp_path: Path, save_vectors: bool = False) -> None:  # noqa: ANN001
+    """``save_vectors``: that ingest also saves Chroma's vector graph (``ingest.vectorsave``),
+    which a one-paper ingest would skip as not worth it."""
     extra = write_jsonl(tmp_path / "more" / "new.jsonl", [NEW])
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from ingest.embed import CachedEmbedder; from rag import Settings, ingest_paths;"
+        + ("import ingest.vectorsave as v; v.MIN_BACKLOG = 0;" if save_vectors else "")
+        + "from ingest.embed import CachedEmbedder; from rag import Settings, ingest_paths;"
         "from tests.fakes import HashEmbedder;"
         "s = Settings().with_overrides(**{'chroma.path': sys.argv[2]});"
         "r = ingest_paths(s, [sys.argv[3]], embedder=CachedEmbedder(HashEmbedder()));"
@@ -80,13 +83,14 @@ def _ingest_new_in_another_process(settings, tmp_path: Path) -> None:  # noqa: A
     )
 
 
-def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp_path):
+@pytest.mark.parametrize("saves_graph", [False, True], ids=["graph-unsaved", "graph-saved"])
+def test_a_paper_ingested_by_another_process_is_found_by_both_halves(corpus, tmp_path, saves_graph):
     data, settings = corpus
     engine = _engine(settings)
     question = "counting quokka burrows from drone photographs"
     for mode in ("dense", "bm25"):  # the running engine has loaded both halves
         assert "id-zz9" not in _papers(engine, question, mode)
-    _ingest_new_in_another_process(settings, tmp_path)
+    _ingest_new_in_another_process(settings, tmp_path, save_vectors=saves_graph)
     # lexical at once: the next question reloads its searcher
     assert _papers(engine, question, "bm25")[0] == "id-zz9"
     assert engine.retriever.metadata_counts()[0] == 21
@@ -266,3 +270,4 @@ def test_an_interrupted_ingest_resumes_from_the_files_it_had_not_finished(tmp_pa
     engine = _engine(settings)
     assert engine.index.count() == sum(s.n_chunks for s in engine.index.paper_states().values())
     assert _papers(engine, PAPERS[17]["title"], "bm25")[0] == f"id-{PAPERS[17]['id']}"
+
