@@ -283,7 +283,7 @@ class Index:
         the revision so a crash from here on leaves them visibly out of step."""
         if self.lexical is None:
             return
-        self.lexical.begin()
+        self.lexical.begin(wait=_WRITER_WAIT)
         if self.lexical.synced_revision() != self.state_key():
             self._rebuild_lexical()
         self.bump_revision()
@@ -292,10 +292,16 @@ class Index:
         """After an ingest: commit the lexical index and record the revision both match."""
         if self.lexical is None or not self.lexical.writing:
             return
-        self.persist_vectors()  # first: the lexical writer, held till commit, keeps other ingests out
-        self.lexical.commit()
-        self.bump_revision()  # readers reload on it, and see the committed lexical index
-        self.lexical.mark_synced(self.state_key())
+        self.persist_vectors()  # while the lexical writer, still held, keeps other ingests out
+        # keep the writer until the sync record names the new revision: an engine that saw the
+        # revision move and found the writer free would otherwise take it to rebuild the index
+        self.lexical.commit(release=False)
+        try:
+            self.bump_revision()  # readers reload on it, and see the committed lexical index
+            self.lexical.mark_synced(self.state_key())
+        finally:
+            self.lexical.rollback()  # nothing left to roll back: lets the writer go
+            self.lexical.reload()
 
     def persist_vectors(self) -> bool:
         """Save a local Chroma's vector graph, so no process replays this ingest's writes into
@@ -328,10 +334,11 @@ class Index:
         try:
             if self.lexical.synced_revision() != self.state_key():
                 self._rebuild_lexical()
-            self.lexical.commit()
+            self.lexical.commit(release=False)  # the record first, then the writer goes
             self.lexical.mark_synced(self.state_key())
         finally:
             self.lexical.rollback()
+            self.lexical.reload()
         return True
 
     def _rebuild_lexical(self) -> None:
@@ -462,6 +469,10 @@ class Index:
                 f"Chroma at {self.location} failed: {type(exc).__name__}: {exc}"
             ) from exc
 
+
+# An ingest waits this long for the lexical writer: an engine holds it for a moment to check
+# the index is level; an ingest or a rebuild holds it far longer, and is reported as such.
+_WRITER_WAIT = 10.0
 
 # Below one write batch's worth of free space, a failed write is taken as a full disk.
 _LOW_SPACE = 256 * BYTES_PER_CHUNK

@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,17 +142,24 @@ class LexicalIndex:
                 child.unlink(missing_ok=True)
 
     # -- writing ------------------------------------------------------------------------
-    def begin(self) -> None:
-        """Take the writer (one per index across processes)."""
+    def begin(self, wait: float = 0.0) -> None:
+        """Take the writer (one per index across processes), trying for up to ``wait`` seconds:
+        an engine that finds the index lagging holds it for a moment to check."""
         if self._writer is not None:
             return
-        try:
-            self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
-        except ValueError as exc:
-            raise LexicalBusyError(
-                f"the lexical index at {self.directory} is being written by another process "
-                f"(an ingest is running); wait for it to finish and run again ({exc})"
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+                return
+            except ValueError as exc:
+                if time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    continue
+                raise LexicalBusyError(
+                    f"the lexical index at {self.directory} is being written by another process "
+                    f"(an ingest is running); wait for it to finish and run again ({exc})"
+                ) from None
 
     @property
     def writing(self) -> bool:
@@ -184,11 +192,15 @@ class LexicalIndex:
         with self._lock:
             self._writer.delete_all_documents()
 
-    def commit(self) -> None:
+    def commit(self, release: bool = True) -> None:
+        """Make the added rows durable. ``release=False`` keeps the writer, so no other process
+        takes it (and, finding the sync record behind, rebuilds) before ``mark_synced``."""
         if self._writer is None:
             return
         with self._lock:
             self._writer.commit()
+            if not release:
+                return
             self._writer.wait_merging_threads()  # also releases the writer's lock
             self._writer = None
         self.reload()

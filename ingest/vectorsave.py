@@ -93,9 +93,21 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
             return False
         finally:
             try:
-                stored.modify(configuration={"hnsw": {"sync_threshold": keep}})
+                _restore(stored, keep)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _restore(collection: Any, keep: int, tries: int = 50) -> None:
+    """Put the threshold back, retrying while another process's write holds SQLite's lock
+    ("database is locked"); if it never frees, the next process to open the index restores
+    it (a lowered threshold with the save lock free)."""
+    for attempt in range(tries):
+        try:
+            collection.modify(configuration={"hnsw": {"sync_threshold": keep}})
+            return
+        except Exception:  # noqa: BLE001 - chromadb raises InternalError for a busy database
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
 
 
 def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
@@ -120,8 +132,7 @@ def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
                 fresh = client.get_collection(collection.name, embedding_function=None)
                 if threshold(fresh) == LOWERED:  # the saver died before putting it back
                     lock.seek(0)
-                    keep = int(lock.read().strip() or CHROMA_DEFAULT)
-                    fresh.modify(configuration={"hnsw": {"sync_threshold": keep}})
+                    _restore(fresh, int(lock.read().strip() or CHROMA_DEFAULT), tries=10)
                     fresh = client.get_collection(collection.name, embedding_function=None)
                 return fresh
             finally:

@@ -161,6 +161,47 @@ def test_a_second_writer_is_told_an_ingest_is_running(tmp_path):
     second.rollback()
 
 
+def test_an_ingest_waits_out_an_engines_moment_with_the_writer(corpus, tmp_path):
+    # an engine that finds the lexical index behind takes the writer for a moment to check;
+    # an ingest starting then waits for it instead of failing
+    data, settings = corpus
+    lexical_dir = next(Path(settings.index_path).rglob("lexical.json")).parent
+    engine_side = LexicalIndex(lexical_dir)
+    engine_side.begin()
+    import threading
+
+    threading.Timer(1.0, engine_side.rollback).start()
+    write_jsonl(data / "more.jsonl", [NEW])
+    assert ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder())).new == 1
+
+
+def test_no_one_takes_the_writer_between_the_new_revision_and_its_sync_record(corpus, tmp_path, monkeypatch):
+    # otherwise an engine that saw the revision move, with the record still naming the old one,
+    # would take the free writer and rebuild the whole lexical index from Chroma
+    data, settings = corpus
+    lexical_dir = next(Path(settings.index_path).rglob("lexical.json")).parent
+    bump, busy = Index.bump_revision, []
+
+    def bump_then_try(self):  # noqa: ANN001, ANN202
+        bump(self)
+        other = LexicalIndex(lexical_dir)
+        try:
+            other.begin()
+            busy.append(False)
+            other.rollback()
+        except LexicalBusyError:
+            busy.append(True)
+
+    monkeypatch.setattr(Index, "bump_revision", bump_then_try)
+    write_jsonl(data / "more.jsonl", [NEW])
+    assert ingest_paths(settings, [data], embedder=CachedEmbedder(HashEmbedder())).new == 1
+    assert busy and all(busy), busy  # at the start of the ingest and at its end
+    monkeypatch.undo()
+    engine = _engine(settings)
+    assert engine.index.lexical_current()
+    assert _papers(engine, "counting quokka burrows from drone photographs", "bm25")[0] == "id-zz9"
+
+
 def test_an_unchanged_re_ingest_reads_no_file_and_no_chunk(corpus, monkeypatch):
     data, settings = corpus
     import ingest.pipeline as pipeline
