@@ -82,7 +82,8 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
         lock.write(str(keep))
         lock.flush()
         try:
-            stored.modify(configuration={"hnsw": {"sync_threshold": LOWERED}})
+            if not _set_threshold(stored, LOWERED, tries=20):
+                return False
             # the helper inherits the lock: were this process killed, readers still wait for it
             subprocess.run(
                 [sys.executable, "-c", _LOAD_ONCE, str(directory), name],
@@ -99,15 +100,21 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
 
 
 def _restore(collection: Any, keep: int, tries: int = 50) -> None:
-    """Put the threshold back, retrying while another process's write holds SQLite's lock
-    ("database is locked"); if it never frees, the next process to open the index restores
-    it (a lowered threshold with the save lock free)."""
+    """Put the threshold back. If it cannot, the next process to open the index does (a
+    lowered threshold with the save lock free)."""
+    _set_threshold(collection, keep, tries)
+
+
+def _set_threshold(collection: Any, value: int, tries: int) -> bool:
+    """Store ``sync_threshold``, retrying while another process's write holds SQLite's lock
+    (Chroma raises InternalError "database is locked"); False if it never took."""
     for attempt in range(tries):
         try:
-            collection.modify(configuration={"hnsw": {"sync_threshold": keep}})
-            return
-        except Exception:  # noqa: BLE001 - chromadb raises InternalError for a busy database
+            collection.modify(configuration={"hnsw": {"sync_threshold": value}})
+            return True
+        except Exception:  # noqa: BLE001 - see above
             time.sleep(min(0.05 * (attempt + 1), 0.5))
+    return False
 
 
 def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
