@@ -75,7 +75,7 @@ def features(
     names_missing = bool(question.names) and subject is None
     filler = None
     slot_missing = False
-    if question.slot is not None and sentences:
+    if question.kind == "factoid" and question.slot is not None and sentences:
         # The slot is filled by a sentence of the paper the question is about: the named one,
         # or the one whose sentence reads best. A figure from another paper does not count.
         about = subject.n if subject else sentences[0].n

@@ -40,7 +40,7 @@ class QuestionProfile:
     text: str
     kind: Kind
     names: tuple[Name, ...]  # acronyms, CamelCase, alphanumerics the question names
-    slot: Slot | None  # what a factoid answer must state, when the wording says
+    slot: Slot | None  # what the answer must state, when the wording says (any kind of question)
     words: frozenset[str]  # content words
 
 
@@ -61,6 +61,6 @@ def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
         text=question,
         kind=kind,
         names=tuple(question_names(question)),
-        slot=slot if kind == "factoid" else None,
+        slot=slot,
         words=frozenset(content_words(question)),
     )

@@ -97,6 +97,21 @@ def test_a_multi_paper_question_lists_every_paper_that_reads_well():
     assert [line.split(" — ")[0] for line in draft.text.splitlines()] == ["Paper 1", "Paper 2", "Paper 3"]
 
 
+def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stating_it():
+    # "how many parameters do both have": each paper's line is the sentence that states its
+    # parameter count, not the sentence that reads closest to the question as a whole
+    q = profile("How many parameters do the models of these papers have?", kind="multi-paper")
+    llama = src(1, "Llama", "We release Llama models and their parameters. | Llama ranges from 7B to 70B parameters.")
+    cpm = src(2, "CPM", "The code and parameters are available online. | CPM has 2.6 billion parameters.")
+    scores = {"We release Llama models and their parameters.": 0.9, "The code and parameters are available online.": 0.8,
+              "Llama ranges from 7B to 70B parameters.": 0.5, "CPM has 2.6 billion parameters.": 0.4}
+    ev = decide(q, Retrieval("q", [llama, cpm], top_relevance=0.7, coverage=0.6), sentences_of([llama, cpm], scores),
+                EvidenceSettings())
+    lines = compose(q, ev, [llama, cpm], AnswerSettings()).text.splitlines()
+    assert lines == ["Llama — Llama ranges from 7B to 70B parameters. [1]", "CPM — CPM has 2.6 billion parameters. [2]"]
+    assert ev.features["slot_missing"] == 0.0  # the decision reads the slot for factoids only
+
+
 # -- on the bundled corpus, with the shipped reader -------------------------------------------
 
 def test_a_question_in_a_readers_own_words_is_not_refused(engine: Engine):
