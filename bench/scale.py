@@ -151,15 +151,20 @@ def child_ingest(index: Path, paths: list[str], embedder: str) -> None:
     }), flush=True)
 
 
-def child_engine(index: Path, embedder: str) -> None:
-    """Cold open to the first answer, warm latencies, then commands on stdin ("query TEXT")."""
+def _cold_open(index: Path, embedder: str, question: str):  # noqa: ANN202
+    """A fresh process's engine and its first answer, and the seconds from import to it."""
     t0 = time.perf_counter()
     from rag import Engine
 
-    questions = [json.loads(line)["text"] for line in open(SCIFACT / "queries.jsonl")][:100]
     engine = Engine(_settings(index, embedder), auto_ingest=False, embedder=_embedder(embedder))
-    answer = engine.ask(questions[0])
-    cold = time.perf_counter() - t0
+    answer = engine.ask(question)
+    return engine, answer, time.perf_counter() - t0
+
+
+def child_engine(index: Path, embedder: str) -> None:
+    """Cold open to the first answer, warm latencies, then commands on stdin ("query TEXT")."""
+    questions = [json.loads(line)["text"] for line in open(SCIFACT / "queries.jsonl")][:100]
+    engine, answer, cold = _cold_open(index, embedder, questions[0])
     out = {"cold_open_s": cold, "cold_rss_mb": _rss_mb(), "first_answer_sources": len(answer.sources)}
     for mode in ("dense", "bm25", "hybrid"):
         lat = []
@@ -186,12 +191,8 @@ def child_engine(index: Path, embedder: str) -> None:
 
 def child_cold(index: Path, embedder: str) -> None:
     """One cold open to the first answer, and exit."""
-    t0 = time.perf_counter()
-    from rag import Engine
-
     question = json.loads(open(SCIFACT / "queries.jsonl").readline())["text"]
-    Engine(_settings(index, embedder), auto_ingest=False, embedder=_embedder(embedder)).ask(question)
-    print(json.dumps({"cold_open_s": time.perf_counter() - t0}), flush=True)
+    print(json.dumps({"cold_open_s": _cold_open(index, embedder, question)[2]}), flush=True)
 
 
 COLD_RUNS = 5  # a single cold open varies by up to 30% here; report the median and the worst

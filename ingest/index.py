@@ -300,8 +300,7 @@ class Index:
             self.bump_revision()  # readers reload on it, and see the committed lexical index
             self.lexical.mark_synced(self.state_key())
         finally:
-            self.lexical.rollback()  # nothing left to roll back: lets the writer go
-            self.lexical.reload()
+            self.lexical.release()
 
     def persist_vectors(self) -> bool:
         """Save a local Chroma's vector graph, so no process replays this ingest's writes into
@@ -337,8 +336,7 @@ class Index:
             self.lexical.commit(release=False)  # the record first, then the writer goes
             self.lexical.mark_synced(self.state_key())
         finally:
-            self.lexical.rollback()
-            self.lexical.reload()
+            self.lexical.release()  # a failed rebuild's rows are dropped
         return True
 
     def _rebuild_lexical(self) -> None:

@@ -205,6 +205,12 @@ class LexicalIndex:
             self._writer = None
         self.reload()
 
+    def release(self) -> None:
+        """Let the writer go (after ``commit(release=False)``; anything not committed is
+        dropped) and see the newest commit."""
+        self.rollback()
+        self.reload()
+
     def rollback(self) -> None:
         if self._writer is None:
             return

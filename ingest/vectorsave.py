@@ -93,16 +93,10 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
         except Exception:  # noqa: BLE001 - best effort, as above
             return False
         finally:
-            try:
-                _restore(stored, keep)
+            try:  # if this fails too, the next process to open the index puts it back
+                _set_threshold(stored, keep, tries=50)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _restore(collection: Any, keep: int, tries: int = 50) -> None:
-    """Put the threshold back. If it cannot, the next process to open the index does (a
-    lowered threshold with the save lock free)."""
-    _set_threshold(collection, keep, tries)
 
 
 def _set_threshold(collection: Any, value: int, tries: int) -> bool:
@@ -139,14 +133,12 @@ def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
                 fresh = client.get_collection(collection.name, embedding_function=None)
                 if threshold(fresh) == LOWERED:  # the saver died before putting it back
                     lock.seek(0)
-                    _restore(fresh, int(lock.read().strip() or CHROMA_DEFAULT), tries=10)
+                    _set_threshold(fresh, int(lock.read().strip() or CHROMA_DEFAULT), tries=10)
                     fresh = client.get_collection(collection.name, embedding_function=None)
                 return fresh
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-    except (OSError, ValueError):
-        return collection  # a read-only directory: nothing we can fix; load as is
-    except Exception:  # noqa: BLE001 - Chroma refused the restore; load as is
+    except Exception:  # noqa: BLE001 - a read-only directory, or Chroma refused: load as is
         return collection
 
 

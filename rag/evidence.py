@@ -35,6 +35,7 @@ class Evidence:
     sentences: list[Scored]  # every evidence sentence of the retrieved papers, best first
     subject: int | None = None  # source n the question is about (it names it), if any
     slot_filler: Scored | None = None  # the subject's sentence that states the asked slot
+    fillers: dict[int, Scored] = field(default_factory=dict)  # each paper's first sentence stating it
     features: dict[str, float] = field(default_factory=dict)
 
 
@@ -67,8 +68,20 @@ def subject_source(question: QuestionProfile, sources: list[Source]) -> Source |
     return None
 
 
+def slot_fillers(question: QuestionProfile, sources: list[Source], sentences: list[Scored]) -> dict[int, Scored]:
+    """Each paper's best-ranked sentence that states the asked-for slot (none asked: empty)."""
+    if question.slot is None:
+        return {}
+    titles = {s.n: s.title for s in sources}
+    out: dict[int, Scored] = {}
+    for s in sentences:
+        if s.n not in out and question.slot.filled_by(s.text, question.text, titles.get(s.n, "")):
+            out[s.n] = s
+    return out
+
+
 def features(
-    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored]
+    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], fillers: dict[int, Scored]
 ) -> tuple[dict[str, float], Source | None, Scored | None]:
     sources = retrieval.sources
     subject = subject_source(question, sources)
@@ -78,12 +91,7 @@ def features(
     if question.kind == "factoid" and question.slot is not None and sentences:
         # The slot is filled by a sentence of the paper the question is about: the named one,
         # or the one whose sentence reads best. A figure from another paper does not count.
-        about = subject.n if subject else sentences[0].n
-        titles = {s.n: s.title for s in sources}
-        filler = next(
-            (s for s in sentences if s.n == about and question.slot.filled_by(s.text, question.text, titles[s.n])),
-            None,
-        )
+        filler = fillers.get(subject.n if subject else sentences[0].n)
         slot_missing = filler is None
     f = {
         "relevance": float(retrieval.top_relevance),
@@ -110,7 +118,8 @@ def decide(
     follow_up: bool = False,
 ) -> Evidence:
     """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess."""
-    f, subject, filler = features(question, retrieval, sentences)
+    fillers = slot_fillers(question, retrieval.sources, sentences)
+    f, subject, filler = features(question, retrieval, sentences, fillers)
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
@@ -127,6 +136,7 @@ def decide(
         sentences=sentences,
         subject=subject.n if subject else None,
         slot_filler=filler,
+        fillers=fillers,
         features=f,
     )
 

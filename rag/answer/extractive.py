@@ -31,11 +31,7 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
 
 
 def pick(
-    question: QuestionProfile,
-    evidence: Evidence,
-    settings: AnswerSettings,
-    shown: frozenset[str] = frozenset(),
-    titles: dict[int, str] | None = None,
+    question: QuestionProfile, evidence: Evidence, settings: AnswerSettings, shown: frozenset[str] = frozenset()
 ) -> list[Scored]:
     """The sentences to quote, leading sentence first.
 
@@ -49,7 +45,6 @@ def pick(
       gains did each report"), the line is that paper's sentence stating it, if one does.
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
-    ``titles``: each source's title (a slot cue the title names cues nothing).
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
     (it reads best for this question); the ones that follow it are new ones.
     """
@@ -70,15 +65,8 @@ def pick(
     if question.kind == "which-paper":
         return [papers[0]] + [p for p in papers[1:2] if p.score >= papers[0].score - margin]
     if question.kind == "multi-paper":
-        lines = [p for p in papers if p.score >= settings.multi_floor * top.score]
-        if question.slot is None:
-            return lines
-        # "what gains did each report": each paper's line is its sentence that states the slot
-        filler: dict[int, Scored] = {}
-        for s in ranked:
-            if s.n not in filler and question.slot.filled_by(s.text, question.text, (titles or {}).get(s.n, "")):
-                filler[s.n] = s
-        return [filler.get(p.n, p) for p in lines]
+        # "what loss does each optimize": a paper's line is its sentence that states the slot
+        return [evidence.fillers.get(p.n, p) for p in papers if p.score >= settings.multi_floor * top.score]
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
     out += [p for p in papers[1:] if p.score >= top.score - margin]
     out += [s for s in ranked if s not in out]
@@ -94,8 +82,8 @@ def compose(
 ) -> Draft:
     """Quote the picked sentences, each paper's first line naming it: ``Title — sentence [n]``."""
     started = time.perf_counter()
+    picked = pick(question, evidence, settings, shown)
     titles = {s.n: s.title for s in sources}
-    picked = pick(question, evidence, settings, shown, titles)
     order = list(dict.fromkeys(s.n for s in picked))  # papers in order of their lead sentence
     lines = []
     for n in order:
