@@ -81,9 +81,12 @@ def slot_fillers(question: QuestionProfile, sources: list[Source], sentences: li
 
 
 def features(
-    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], fillers: dict[int, Scored]
+    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], fillers: dict[int, Scored] | None = None
 ) -> tuple[dict[str, float], Source | None, Scored | None]:
+    """``fillers``: ``slot_fillers`` of these sentences, when the caller has them already."""
     sources = retrieval.sources
+    if fillers is None:
+        fillers = slot_fillers(question, sources, sentences)
     subject = subject_source(question, sources)
     names_missing = bool(question.names) and subject is None
     filler = None
