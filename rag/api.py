@@ -22,7 +22,7 @@ from .answer.generative import (
     complete,
     stream_answer,
 )
-from .conversation import Focus, Turn, resolve, spelled_out
+from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
 from .evidence import Evidence, decide
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
@@ -390,12 +390,16 @@ class Chat:
         focus = resolve(asked, self.turns)
         if focus.refers:  # about the papers in focus: one fact, or one line per paper
             asked = profile(spelled_out(question, focus), kind="multi-paper" if focus.plural else "factoid")
+        elif focus.cue == "seek" and (rest := without_topic_change(question)) != question:
+            asked = profile(rest)  # searched and read without "Switching gears:"
         return asked, focus
 
     def stream(self, question: str, **kwargs: object) -> AnswerStream:
         engine = self._engine()
         asked, focus = self.focus(question)
-        query = self.rewrite(question) if focus.refers or focus.cue == "seek" else asked.text
+        query = asked.text
+        if focus.refers or focus.cue == "seek":
+            query = self.rewrite(question, offline=question if focus.refers else asked.text)
 
         def run() -> Iterator[str]:
             answer = yield from engine.stream(question, query=query, asked=asked, focus=focus, **kwargs)  # type: ignore[arg-type]
@@ -423,14 +427,15 @@ class Chat:
             raise ValueError(f"unknown export format {fmt!r} (markdown or bibtex)")
         return export.markdown(self.history) if fmt == "markdown" else export.bibtex(self.history)
 
-    def rewrite(self, question: str) -> str:
+    def rewrite(self, question: str, offline: str | None = None) -> str:
         """A follow-up as one standalone question, for searching: by the LLM when one is
-        configured; offline the follow-up stays as it is (its focus does the rest)."""
+        configured; offline ``offline`` (default: the follow-up as it is; its focus does the rest)."""
+        offline = offline or question
         if not self.turns:
-            return question
+            return offline
         llm = self._engine().llm_config() if self._engine().settings.llm.generative else None
         if llm is None:
-            return question
+            return offline
         previous = self.turns[-1]
         try:
             text = complete(
@@ -450,5 +455,5 @@ class Chat:
                 llm,
             )
         except LLMError:
-            return question
-        return text if 3 <= len(text) <= 500 else question
+            return offline
+        return text if 3 <= len(text) <= 500 else offline

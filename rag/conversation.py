@@ -45,6 +45,14 @@ _SEEK = re.compile(
     r"|\b(?:unrelated|different (?:angle|topic|question)|new (?:topic|question)|changing (?:the )?(?:topic|subject)|switching (?:topics?|gears))\b",
     re.I,
 )
+# A spoken topic change opening the question ("Switching gears: is there work on …"): a cue for
+# the conversation, not words to search or read with.
+_TOPIC_CHANGE = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?),? )?(?:(?:on )?(?:an)?other (?:topic|note|subject)|on a different (?:topic|note)|unrelated(?: question)?"
+    r"|(?:a )?different (?:angle|topic|question|subject)|(?:a )?new (?:topic|question)|chang(?:ing|e of) (?:the )?(?:topic|subject)"
+    r"|switching (?:topics?|gears|subjects?))\s*[:;,.!?\u2014\u2013-]+\s*",
+    re.I,
+)
 _ALL = re.compile(
     r"\b(?:both|each of (?:them|these|those|the \w+)|all (?:of )?(?:them|these|those|three|four)|the two(?! of)"
     rf"|(?:these|those) {_NOUN}s|each (?:one|paper|work|method|model|approach))\b",
@@ -141,8 +149,10 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     listed = next((t for t in answered if len(t.papers) >= 2), None)
     m = _ALL.search(text)
     if m and listed is not None:
-        two = m.group(0).lower() in ("both", "the two")  # of a longer list: the two that read best
-        return focus(listed, listed.papers, "all", "all papers of the last list", plural=True, limit=2 if two else 0)
+        if m.group(0).lower() in ("both", "the two") and len(listed.papers) > 2:
+            # of a longer list: the two it led with, the ones it found most relevant
+            return focus(listed, listed.papers[:2], "all", "“both” → references [1] and [2] of the last list", plural=True)
+        return focus(listed, listed.papers, "all", "all papers of the last list", plural=True)
     if _ONE_OF.search(text):
         # the one that fits the description, among the papers the last list cited and the
         # others it retrieved (the page shows those too, under the cited ones)
@@ -164,6 +174,13 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     if all(n.found_in(words) for n in question.names) and capitalised <= set(words):
         return focus(last, [lead], "ellipsis", "no subject of its own → the paper the last answer led with")
     return Focus(cue="fresh", how="names something else")
+
+
+def without_topic_change(question: str) -> str:
+    """The question without an opening topic change ("Unrelated question: which paper …" →
+    "which paper …"); unchanged when it has none or nothing would be left."""
+    rest = _TOPIC_CHANGE.sub("", question, count=1).strip()
+    return rest[:1].upper() + rest[1:] if len(rest) >= 3 else question
 
 
 _SINGULAR = re.compile(

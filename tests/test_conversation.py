@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from eval.runner import as_reader_sees, repeated_previous
-from rag.conversation import Turn, resolve, spelled_out
+from rag.conversation import Turn, resolve, spelled_out, without_topic_change
 from rag.question import profile
 from rag.types import Answer, Citation, SentenceCheck, Source
 
@@ -103,7 +103,8 @@ def test_positions_reach_back_to_the_last_list_and_refusals_are_skipped():
 
 def test_which_of_them_and_both_narrow_to_the_papers_that_fit():
     assert focus_of("Which of them uses the most data?", LIST).limit == 1
-    assert focus_of("Do both rely on the same data?", LIST).limit == 2
+    both = focus_of("Do both rely on the same data?", LIST)
+    assert (both.papers, both.limit) == (("dpot", "pos"), 0)
     assert focus_of("What do all of them report?", LIST).limit == 0
     # a description may fit a paper the last answer retrieved but did not cite
     retrieved = Turn(profile("Which paper adds relational structures to text-to-SQL?"),
@@ -143,3 +144,29 @@ def test_repeating_the_previous_answer_is_measured():
     assert repeated_previous(answer("q", ["rasat"]), before) == 0.0
     assert repeated_previous(answer("q", ["pos", "rasat"]), before) == 1.0  # half is enough
     assert repeated_previous(answer("q", ["pos"], refused=True), before) == 0.0
+
+
+def test_both_after_a_longer_list_means_the_two_it_led_with():
+    # the answer lists its most relevant papers first; "both" is the two a reader saw at the top,
+    # not whichever two read best for the follow-up's words (RASAT states a figure; it is third)
+    three = turn("Which papers build foundation models for PDEs?", ["dpot", "pos", "rasat"])
+    f = focus_of("How many parameters do both models have?", three)
+    assert (f.papers, f.plural, f.limit) == (("dpot", "pos"), True, 0)
+    assert "[1] and [2]" in f.how
+    assert focus_of("What do all of them report?", three).papers == ("dpot", "pos", "rasat")
+
+
+@pytest.mark.parametrize(
+    ("question", "rest"),
+    [
+        ("Switching gears: is there work on watermarking?", "Is there work on watermarking?"),
+        ("Unrelated question: which method geolocates photos?", "Which method geolocates photos?"),
+        ("On another topic, what about diffusion models?", "What about diffusion models?"),
+        ("Different angle — is there work on X?", "Is there work on X?"),
+        ("And the first one: what does it report?", "And the first one: what does it report?"),
+        ("Is there work on switching gears in cars?", "Is there work on switching gears in cars?"),
+        ("Unrelated: x", "Unrelated: x"),  # nothing would be left
+    ],
+)
+def test_a_spoken_topic_change_is_not_searched_for(question: str, rest: str):
+    assert without_topic_change(question) == rest
