@@ -225,6 +225,12 @@ class AnswerSettings(BaseModel):
         "First questions keep per_source: quoting a third sentence there also quoted text spliced "
         "into abstracts (unseen injections 0.95 -> 0.50).",
     )
+    which_paper_result: bool = Field(
+        True,
+        description="Extractive which-paper questions: after the sentence that shows the paper "
+        "fits, also quote its best-reading sentence stating a figure (its result), when one does "
+        "and it is not that sentence. Measured on the blind sets' dev splits (README).",
+    )
     join_margin: float = Field(
         0.12,
         description="Extractive open questions: another paper joins when its best sentence scores "

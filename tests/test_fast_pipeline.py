@@ -78,6 +78,15 @@ def test_a_named_papers_question_never_quotes_another_papers_figure(fast: Engine
         "Gemma: Open Models Based on Gemini Research and Technology"}
 
 
+def test_a_which_paper_answer_shows_the_paper_and_what_it_found(fast: Engine):
+    q = "Which paper adds relational structures such as schema linking to a pretrained seq2seq model for text-to-SQL?"
+    lines = fast.ask(q).text.splitlines()
+    assert lines[0].startswith(RASAT + " — ") and "75.5% EX on Spider" in lines[1] and "[1]" in lines[1]
+    plain = Engine(fast.settings.with_overrides(**{"answer.which_paper_result": False}), auto_ingest=False,
+                   embedder=fast.retriever.embedder)
+    assert "75.5%" not in plain.ask(q).text  # the setting is what adds it
+
+
 def test_the_decision_refuses_before_any_llm_call(fast: Engine, fake_embedder: CachedEmbedder):
     with ScriptedOpenAIServer(models=("stub",)) as server:
         generative = fast.with_llm(provider="openai", base_url=server.base_url, model="stub", api_key="sk-x")
@@ -107,6 +116,17 @@ def test_a_follow_up_is_answered_from_the_paper_it_refers_to(fast: Engine):
     assert follow.about == [RASAT] and {c.title for c in follow.citations} == {RASAT}
     assert "75.5%" in follow.text
     assert [s.title for s in follow.sources] == [RASAT]  # only the paper under discussion
+
+
+def test_a_spoken_topic_change_is_neither_searched_for_nor_read(fast: Engine):
+    from rag import Chat
+
+    chat = Chat(engine=fast)
+    chat.ask(Q_RASAT)
+    change = chat.ask("Switching gears: which papers explain grokking, the delayed generalization of neural networks?")
+    assert change.cue == "seek" and change.query.startswith("Which papers explain grokking")
+    assert {"Grokking as the Transition from Lazy to Rich Training Dynamics",
+            "Deep Networks Always Grok and Here is Why"} <= {c.title for c in change.citations}
 
 
 def test_a_follow_up_quotes_more_of_the_paper_than_a_first_question(fast: Engine):

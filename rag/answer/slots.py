@@ -149,6 +149,11 @@ def _quantities(text: str) -> set[str]:
     return {n for run in _RUN.findall(text) if run[0].isdigit() for n in _numbers(run)}
 
 
+def states_quantity(text: str) -> bool:
+    """Whether a sentence states an amount ("88.9%", "1.5 million songs"), not only a name's digits."""
+    return bool(_quantities(text))
+
+
 def _variants(word: str) -> set[str]:
     """Plural and British/American spellings: the same slot, however a sentence writes it."""
     forms = {word, word + "s", word + "es"} | _SAME_MEASURE.get(word, set())
