@@ -36,6 +36,7 @@ class Evidence:
     subject: int | None = None  # source n the question is about (it names it), if any
     slot_filler: Scored | None = None  # the subject's sentence that states the asked slot
     fillers: dict[int, Scored] = field(default_factory=dict)  # each paper's first sentence stating it
+    papers: list[int] = field(default_factory=list)  # source n's, the one to lead with first (lead_order)
     features: dict[str, float] = field(default_factory=dict)
 
 
@@ -107,6 +108,18 @@ def features(
     return f, subject, filler
 
 
+def lead_order(sources: list[Source], sentences: list[Scored], rank_step: float) -> list[int]:
+    """The papers that have evidence sentences, the one an answer should lead with first: its
+    best sentence's reading score, less ``rank_step`` per place below the top of the retrieval
+    ranking. A sentence that reads well can sit in a paper about something else; the ranking
+    saw the whole abstract."""
+    best: dict[int, float] = {}
+    for s in sentences:
+        best.setdefault(s.n, s.score)
+    place = {src.n: i for i, src in enumerate(sources)}
+    return sorted(best, key=lambda n: best[n] - rank_step * place.get(n, len(place)), reverse=True)
+
+
 def probability(f: dict[str, float], s: EvidenceSettings) -> float:
     z = s.bias + sum(s.weights.get(k, 0.0) * f[k] for k in FEATURES if k in f and s.uses(k))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -140,6 +153,7 @@ def decide(
         subject=subject.n if subject else None,
         slot_filler=filler,
         fillers=fillers,
+        papers=lead_order(retrieval.sources, sentences, settings.rank_step),
         features=f,
     )
 

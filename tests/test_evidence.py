@@ -112,6 +112,26 @@ def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stat
     assert ev.features["slot_missing"] == 0.0  # the decision reads the slot for factoids only
 
 
+@pytest.mark.parametrize("kind", ["which-paper", "factoid"])
+def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_better(kind: str):
+    # a sentence of the third-ranked paper reads a little better than the top paper's best one:
+    # the ranking saw the whole abstract, so the top paper leads; a clear margin still wins
+    q = profile("Which work trains a passage retriever without labelled pairs?", kind=kind)
+    papers = [src(1, "ART", "ART trains a retriever from questions alone. | It needs no labelled pairs."),
+              src(2, "Other", "A second detail. | More."),
+              src(3, "DPR", "Dense passage retrieval uses labelled pairs. | It trains a retriever.")]
+    close = {"ART trains a retriever from questions alone.": 0.60, "Dense passage retrieval uses labelled pairs.": 0.64}
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.6, coverage=0.6), sentences_of(papers, close), EvidenceSettings())
+    assert ev.papers[0] == 1
+    assert compose(q, ev, papers, AnswerSettings()).text.startswith("ART — ART trains a retriever")
+    reading_only = EvidenceSettings(rank_step=0.0)
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.6, coverage=0.6), sentences_of(papers, close), reading_only)
+    assert compose(q, ev, papers, AnswerSettings()).text.startswith("DPR — ")
+    clear = {**close, "Dense passage retrieval uses labelled pairs.": 0.75}
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.6, coverage=0.6), sentences_of(papers, clear), EvidenceSettings())
+    assert compose(q, ev, papers, AnswerSettings()).text.startswith("DPR — ")
+
+
 # -- on the bundled corpus, with the shipped reader -------------------------------------------
 
 def test_a_question_in_a_readers_own_words_is_not_refused(engine: Engine):

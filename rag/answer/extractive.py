@@ -52,13 +52,16 @@ def pick(
     ranked = evidence.sentences
     if not ranked:
         return []
-    top = ranked[0]
     papers = best_per_paper(ranked)
+    if question.kind != "multi-paper" and evidence.papers:  # lead with the paper the decision chose
+        place = {n: i for i, n in enumerate(evidence.papers)}
+        papers.sort(key=lambda s: place.get(s.n, len(place)))
+    top = papers[0]
     margin = settings.join_margin
     if question.kind == "factoid":
         about = evidence.subject if evidence.subject is not None else top.n
         own = [s for s in ranked if s.n == about]
-        lead = evidence.slot_filler or own[0]
+        lead = evidence.fillers.get(about) or own[0]
         out = [lead] + [s for s in own if s is not lead and s.text.strip() not in shown][: settings.per_source - 1]
         if evidence.subject is None:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
