@@ -19,16 +19,19 @@ Kind = Literal["which-paper", "multi-paper", "factoid", "open"]
 _PAPER = r"(?:papers?|works?|stud(?:y|ies)|articles?|entries|abstracts?|methods?|approach(?:es)?|models?|systems?|publications?|research)"
 # "Which papers …", "what works …", "list …", "any papers on": the answer is a set of papers.
 _MULTI = re.compile(
-    rf"\b(?:(?:which|what) (?:\w+ ){{0,2}}(?:papers|works|studies|articles|entries|abstracts|publications|methods|approaches|models)\b"
-    rf"|list (?:the |all )?{_PAPER}|(?:is there )?anything (?:on|about)|any {_PAPER} (?:on|about|that)|"
-    rf"papers (?:on|about|that)|what (?:work|research) (?:in|here|is there))",
+    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:papers|works|studies|articles|entries|abstracts|publications|methods|approaches|models)\b"
+    rf"|list (?:the |all )?{_PAPER}|(?:is there )?anything (?:on|about|in (?:this|the) (?:collection|corpus)|here)|any {_PAPER} (?:on|about|that)|"
+    rf"papers (?:on|about|that)|what (?:work|research) (?:in|here|is there|exists)|what exists|which ones\b|what do (?:we|you) have)"
+    # a plural existential ("Are there tiny pretrained models …?", "Any language models for …?")
+    rf"|^\W*(?:(?:and|so|but|also),? )?(?:are there (?:any )?|any )(?:[\w-]+ ){{0,3}}(?:{_PAPER}|work)\b",
     re.I,
 )
 # "Which paper …", "is there a paper …", "what's it called": the answer is one paper.
 _WHICH = re.compile(
-    rf"\b(?:(?:which|what) (?:\w+ ){{0,2}}(?:paper|work|study|article|method|approach|model|system|technique|framework)\b"
-    rf"|(?:is|was) there (?:a|any) {_PAPER}|what(?:'s| is) (?:it|that|the paper) called|which one|"
-    rf"i (?:recall|remember|'m after|am after|am looking for|'m looking for)|looking for (?:a|the) {_PAPER})",
+    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:paper|work|study|article|method|approach|model|system|technique|framework)\b"
+    rf"|(?:is|was) there (?:a|an|one|any {_PAPER}|(?:any )?(?:work|research))\b|which one\b(?!s)"
+    r"|what(?:'s| is| was) (?:it|that|this|the) (?:[\w-]+ ){0,4}called|what(?:'s| is| was) the (?:[\w-]+ ){0,2}(?:paper|work|study)\b"
+    rf"|i(?:'m| am) (?:after|looking for)|i (?:recall|remember)|looking for (?:a|the) {_PAPER})",
     re.I,
 )
 
