@@ -236,9 +236,9 @@ class AnswerSettings(BaseModel):
     )
     which_paper_result: bool = Field(
         True,
-        description="Extractive which-paper questions: after the sentence that shows the paper "
-        "fits, also quote its best-reading sentence stating a figure (its result), when one does "
-        "and it is not that sentence. Measured on the blind sets' dev splits (README).",
+        description="Extractive which-paper questions: after the sentences that show the paper "
+        "fits (per_source of them), also quote its best-reading sentence stating a figure (its "
+        "result), when none of those does. Measured on the blind sets' dev splits (README).",
     )
     join_margin: float = Field(
         0.12,

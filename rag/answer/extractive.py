@@ -39,8 +39,9 @@ def pick(
     - factoid: from the paper the question is about (the one it names, else the best-reading
       one): the sentence that states the asked-for slot first. Another paper's figure is never
       the answer to a question about a named paper.
-    - which-paper: the best paper's best sentence, then its best-reading sentence stating a
-      figure (what it found), and a runner-up paper only if it reads nearly as well.
+    - which-paper: the lead paper's best ``per_source`` sentences, then its best-reading
+      sentence stating a figure (what it found) if none of those does, and a runner-up paper
+      only if it reads nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's; when the question asks for a slot ("what
       gains did each report"), the line is that paper's sentence stating it, if one does.
@@ -68,10 +69,11 @@ def pick(
         return out
     if question.kind == "which-paper":
         lead = papers[0]
-        out = [lead]
-        if settings.which_paper_result:  # what it found, after what shows it is the paper
-            out += [s for s in ranked if s.n == lead.n and s is not lead and s.text.strip() not in shown
-                    and states_quantity(s.text)][:1]
+        own = [s for s in ranked if s.n == lead.n and s is not lead and s.text.strip() not in shown]
+        out = [lead] + own[: settings.per_source - 1]
+        if settings.which_paper_result and not any(states_quantity(s.text) for s in out[1:]):
+            # what it found, after what shows it is the paper
+            out += [s for s in own if s not in out and states_quantity(s.text)][:1]
         return out + [p for p in papers[1:2] if p.score >= lead.score - margin]
     if question.kind == "multi-paper":
         # "what loss does each optimize": a paper's line is its sentence that states the slot
