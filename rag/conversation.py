@@ -8,8 +8,10 @@ in this order:
 1. a position: "the second one", "the latter", "[2]" → that paper of the most recent answer
    with that many papers ("the first one" after a one-paper answer means the last list);
 2. a request for work ("is there a paper on …", "what about diffusion models?", "unrelated:")
-   → retrieve afresh, even if the question says "it" about its own subject;
-3. all of them ("both", "each of them"; "they" after a list) → every paper of the last answer;
+   → retrieve afresh, even if the question says "it" about its own subject; an opening topic
+   change ("Switching gears:") is dropped from what is searched and read;
+3. all of them ("both", "each of them"; "they" after a list) → every paper of the last answer
+   ("both" after a longer list: the two it led with);
 4. one of them ("which of them …", "the curvature-based one") → the last answer's papers, and
    the best-reading one is the answer;
 5. a pronoun ("it", "their results", "this method") → the paper the last answer led with;

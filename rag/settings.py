@@ -238,7 +238,7 @@ class AnswerSettings(BaseModel):
         True,
         description="Extractive which-paper questions: after the sentences that show the paper "
         "fits (per_source of them), also quote its best-reading sentence stating a figure (its "
-        "result), when none of those does. Measured on the blind sets' dev splits (README).",
+        "result), when none after the first does. Measured on the blind sets' dev splits (README).",
     )
     join_margin: float = Field(
         0.12,

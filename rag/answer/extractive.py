@@ -36,12 +36,12 @@ def pick(
 ) -> list[Scored]:
     """The sentences to quote, leading sentence first.
 
-    - factoid: from the paper the question is about (the one it names, else the best-reading
-      one): the sentence that states the asked-for slot first. Another paper's figure is never
-      the answer to a question about a named paper.
+    - factoid: from the paper the question is about (the one it names, else the one the
+      decision leads with, ``Evidence.papers``): the sentence that states the asked-for slot
+      first. Another paper's figure is never the answer to a question about a named paper.
     - which-paper: the lead paper's best ``per_source`` sentences, then its best-reading
-      sentence stating a figure (what it found) if none of those does, and a runner-up paper
-      only if it reads nearly as well.
+      sentence stating a figure (what it found) if none after the first does, and a runner-up
+      paper only if it reads nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's; when the question asks for a slot ("what
       gains did each report"), the line is that paper's sentence stating it, if one does.
