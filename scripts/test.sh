@@ -26,51 +26,58 @@ python3 -m venv .venv
   --fail-under off-topic.refused_or_weak=0.85 \
   --fail-under citation_precision=0.9 \
   --fail-over false_refusal_rate=0.3
+# (raised after the leading-paper / question-kind stop, 04b0df2: 0.61 / 0.67 / 0.08 / 0; each
+# gate below sits about two questions under the figure it guards)
 .venv/bin/paperchat eval eval/conversations3.jsonl --split test --fresh --out eval/runs/ci-conversations3 \
-  --fail-under follow-up.key_fact_recall=0.35 \
-  --fail-under follow-up.gold_citation_recall=0.55 \
+  --fail-under follow-up.key_fact_recall=0.5 \
+  --fail-under follow-up.gold_citation_recall=0.59 \
   --fail-under citation_precision=0.9 \
   --fail-over follow-up.repeated_previous=0.16 \
   --fail-over false_refusal_rate=0.05
 # the fifth blind set's test split (conversations4; first run on fcd6987: follow-ups 0.43 / 0.70 /
-# 0.04 / 0, key facts, gold cited, repeats, refusals; 24 follow-ups, about 0.045 each)
+# 0.04 / 0, key facts, gold cited, repeats, refusals; 24 follow-ups, about 0.045 each; 0.45 /
+# 0.70 / 0 / 0 on 04b0df2)
 .venv/bin/paperchat eval eval/conversations4.jsonl --split test --fresh --out eval/runs/ci-conversations4 \
-  --fail-under follow-up.key_fact_recall=0.35 \
+  --fail-under follow-up.key_fact_recall=0.36 \
   --fail-under follow-up.gold_citation_recall=0.6 \
   --fail-over follow-up.repeated_previous=0.1 \
   --fail-over false_refusal_rate=0.05
 # The blind paraphrase set's test split (reported once; never tuned on):
+# (04b0df2: key facts 0.64, strict 0.52, which-paper gold first 0.56 of 9)
 .venv/bin/paperchat eval eval/paraphrase.jsonl --split test --fresh --out eval/runs/ci-paraphrase \
   --fail-under hit@5=0.7 \
-  --fail-under strict_key_fact=0.38 \
+  --fail-under strict_key_fact=0.44 \
+  --fail-under which-paper.gold_first=0.44 \
   --fail-under multi-paper.gold_citation_recall=0.5 \
   --fail-under unanswerable.refused_or_weak=0.6 \
   --fail-over false_refusal_rate=0.28
 # the third blind set (held out; run once per decision change)
 .venv/bin/paperchat eval eval/paraphrase2.jsonl --fresh --out eval/runs/ci-paraphrase2 \
   --fail-under hit@5=0.88 \
+  --fail-under key_fact_recall=0.77 \
   --fail-under factoid.strict_key_fact=0.7 \
   --fail-under multi-paper.gold_citation_recall=0.65 \
   --fail-under off-topic.refusal_recall=0.7 \
   --fail-under unanswerable.refused_or_weak=0.65 \
   --fail-over false_refusal_rate=0.1
 # the blind conversation sets' test splits (follow-ups; measured 0.55 / 0.81 / 0.13 / 0 and
-# 0.63 / 0.83 / 0.15 / 0: key facts, gold cited, repeats, refusals)
+# 0.63 / 0.83 / 0.15 / 0: key facts, gold cited, repeats, refusals; on 04b0df2 0.74 / 0.94 /
+# 0.03 / 0 and 0.71 / 0.92 / 0 / 0, the #19 targets met)
 .venv/bin/paperchat eval eval/conversations.jsonl --split test --fresh --out eval/runs/ci-conversations \
-  --fail-under follow-up.key_fact_recall=0.5 \
-  --fail-under follow-up.gold_citation_recall=0.74 \
+  --fail-under follow-up.key_fact_recall=0.68 \
+  --fail-under follow-up.gold_citation_recall=0.87 \
   --fail-over follow-up.repeated_previous=0.15 \
   --fail-over false_refusal_rate=0.05
 .venv/bin/paperchat eval eval/conversations2.jsonl --split test --fresh --out eval/runs/ci-conversations2 \
-  --fail-under follow-up.key_fact_recall=0.55 \
-  --fail-under follow-up.gold_citation_recall=0.76 \
+  --fail-under follow-up.key_fact_recall=0.63 \
+  --fail-under follow-up.gold_citation_recall=0.84 \
   --fail-over follow-up.repeated_previous=0.1 \
   --fail-over false_refusal_rate=0.05
 # the regression sets (written in the abstracts' words; the old word rules were tuned on them)
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
   --fail-under hit@5=0.95 \
-  --fail-under factoid.key_fact_recall=0.85 \
-  --fail-under strict_key_fact=0.62 \
+  --fail-under factoid.key_fact_recall=0.9 \
+  --fail-under strict_key_fact=0.74 \
   --fail-under unanswerable.refused_or_weak=0.5 \
   --fail-under citation_precision=0.95 \
   --fail-over false_refusal_rate=0.05
