@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag import Engine, Settings  # noqa: E402
-from rag.evidence import FEATURES, features  # noqa: E402
+from rag.evidence import FEATURES, features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
 from rag.reader import rank  # noqa: E402
 
@@ -44,7 +44,8 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         # both readers, whatever the settings use: the fit decides whether "reading" earns a weight
         sentences = rank(asked, retrieval.sources, engine.learned, engine.similarity,
                          engine.settings.evidence.reader, need_learned=True)
-        f, _, _ = features(asked, retrieval, sentences)
+        lead = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step)
+        f, _, _ = features(asked, retrieval, sentences, lead=lead[0] if lead else None)  # as decide() reads it
         rel = sorted((s.relevance for s in retrieval.sources), reverse=True) + [0.0, 0.0]
         # candidates not (yet) in the model, kept in the rows for ablations
         extra = {"x_margin": rel[0] - rel[1], "x_fused_lead": _fused_lead(retrieval),

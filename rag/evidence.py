@@ -34,7 +34,7 @@ class Evidence:
     reason: str  # one sentence a user can read ("" for a plain answer)
     sentences: list[Scored]  # every evidence sentence of the retrieved papers, best first
     subject: int | None = None  # source n the question is about (it names it), if any
-    slot_filler: Scored | None = None  # the subject's sentence that states the asked slot
+    slot_filler: Scored | None = None  # the sentence of the paper asked about (or led with) stating the slot
     fillers: dict[int, Scored] = field(default_factory=dict)  # each paper's first sentence stating it
     papers: list[int] = field(default_factory=list)  # source n's, the one to lead with first (lead_order)
     features: dict[str, float] = field(default_factory=dict)
@@ -82,9 +82,14 @@ def slot_fillers(question: QuestionProfile, sources: list[Source], sentences: li
 
 
 def features(
-    question: QuestionProfile, retrieval: Retrieval, sentences: list[Scored], fillers: dict[int, Scored] | None = None
+    question: QuestionProfile,
+    retrieval: Retrieval,
+    sentences: list[Scored],
+    fillers: dict[int, Scored] | None = None,
+    lead: int | None = None,
 ) -> tuple[dict[str, float], Source | None, Scored | None]:
-    """``fillers``: ``slot_fillers`` of these sentences, when the caller has them already."""
+    """``fillers``: ``slot_fillers`` of these sentences, when the caller has them already.
+    ``lead``: the paper an unnamed question's answer leads with (default: the best sentence's)."""
     sources = retrieval.sources
     if fillers is None:
         fillers = slot_fillers(question, sources, sentences)
@@ -95,7 +100,7 @@ def features(
     if question.kind == "factoid" and question.slot is not None and sentences:
         # The slot is filled by a sentence of the paper the question is about: the named one,
         # or the one whose sentence reads best. A figure from another paper does not count.
-        filler = fillers.get(subject.n if subject else sentences[0].n)
+        filler = fillers.get(subject.n if subject else (lead if lead is not None else sentences[0].n))
         slot_missing = filler is None
     f = {
         "relevance": float(retrieval.top_relevance),
@@ -135,7 +140,8 @@ def decide(
 ) -> Evidence:
     """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess."""
     fillers = slot_fillers(question, retrieval.sources, sentences)
-    f, subject, filler = features(question, retrieval, sentences, fillers)
+    papers = lead_order(retrieval.sources, sentences, settings.rank_step)
+    f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None)
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
@@ -148,12 +154,13 @@ def decide(
     return Evidence(
         verdict=verdict,
         confidence=round(p, 4),
-        reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below, follow_up),
+        reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below, follow_up,
+                       papers[0] if papers else None),
         sentences=sentences,
         subject=subject.n if subject else None,
         slot_filler=filler,
         fillers=fillers,
-        papers=lead_order(retrieval.sources, sentences, settings.rank_step),
+        papers=papers,
         features=f,
     )
 
@@ -168,6 +175,7 @@ def _reason(
     p: float,
     far_below: float,
     follow_up: bool = False,
+    lead: int | None = None,
 ) -> str:
     k = len(retrieval.sources)
     if verdict == "answer":
@@ -182,7 +190,8 @@ def _reason(
         named = " or ".join(n.text for n in question.names)
         what = f"none of the {k} most relevant abstracts mentions {named}"
     elif f["slot_missing"] and question.slot is not None:
-        about = subject or next(s for s in retrieval.sources if s.n == sentences[0].n)
+        first = lead if lead is not None else sentences[0].n
+        about = subject or next(s for s in retrieval.sources if s.n == first)
         what = f"the abstract of “{about.title}” does not state {question.slot.describe()}"
     elif f["relevance"] < far_below:
         what = f"no passage is close to the question (best similarity {f['relevance']:.2f})"
