@@ -40,21 +40,22 @@ _POSITION = re.compile(
     r"|\b(?:paper|reference|ref\.?|source|number|no\.) ?#?\[?(\d)\]?(?![\d.])|\[(\d)\]",
     re.I,
 )
+# A spoken change of subject: "unrelated question", "switching gears", "on another topic".
+_CHANGE = (
+    r"(?:(?:on )?(?:an)?other (?:topic|note|subject)|on a different (?:topic|note)|unrelated(?: question)?"
+    r"|(?:a )?different (?:angle|topic|question|subject)|(?:a )?new (?:topic|question)"
+    r"|chang(?:ing|e of) (?:the )?(?:topic|subject)|switching (?:topics?|gears|subjects?))"
+)
 _SEEK = re.compile(
     r"\b(?:is|are|was|were) there (?:any(?:thing|one)?|a|an|some(?:thing|one)?|other|another|more|work|research|papers?|studies)\b"
     r"|\b(?:any|other|another|more|similar) (?:papers?|work|studies|research|approaches|methods)\b"
     r"|^\W*(?:and |so |ok(?:ay)?,? )?(?:what|how) about (?!(?:it|its|them|their|this|that|these|those|the (?:first|second|third|former|latter|last|other|same))\b)"
-    r"|\b(?:unrelated|different (?:angle|topic|question)|new (?:topic|question)|changing (?:the )?(?:topic|subject)|switching (?:topics?|gears))\b",
+    rf"|\b{_CHANGE}\b",
     re.I,
 )
-# A spoken topic change opening the question ("Switching gears: is there work on …"): a cue for
-# the conversation, not words to search or read with.
-_TOPIC_CHANGE = re.compile(
-    r"^\W*(?:(?:and|so|ok(?:ay)?),? )?(?:(?:on )?(?:an)?other (?:topic|note|subject)|on a different (?:topic|note)|unrelated(?: question)?"
-    r"|(?:a )?different (?:angle|topic|question|subject)|(?:a )?new (?:topic|question)|chang(?:ing|e of) (?:the )?(?:topic|subject)"
-    r"|switching (?:topics?|gears|subjects?))\s*[:;,.!?\u2014\u2013-]+\s*",
-    re.I,
-)
+# ... and opening the question ("Switching gears: is there work on …"), a cue for the
+# conversation, not words to search or read with.
+_TOPIC_CHANGE = re.compile(rf"^\W*(?:(?:and|so|ok(?:ay)?),? )?{_CHANGE}\s*[:;,.!?\u2014\u2013-]+\s*", re.I)
 _ALL = re.compile(
     r"\b(?:both|each of (?:them|these|those|the \w+)|all (?:of )?(?:them|these|those|three|four)|the two(?! of)"
     rf"|(?:these|those) {_NOUN}s|each (?:one|paper|work|method|model|approach))\b",

@@ -80,6 +80,7 @@ def test_a_follow_up_to_a_list(question: str, papers: list[str], cue: str):
         ("What about diffusion models?", [], "seek"),
         ("Is there work on hiding a signal in generated text so it can be detected?", [], "seek"),
         ("Unrelated question: which method geolocates photos?", [], "seek"),
+        ("On another topic, how are photos geolocated?", [], "seek"),
     ],
 )
 def test_a_follow_up_to_one_paper(question: str, papers: list[str], cue: str):

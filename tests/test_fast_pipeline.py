@@ -124,7 +124,10 @@ def test_a_spoken_topic_change_is_neither_searched_for_nor_read(fast: Engine):
 
     chat = Chat(engine=fast)
     chat.ask(Q_RASAT)
-    change = chat.ask("Switching gears: which papers explain grokking, the delayed generalization of neural networks?")
+    q = "Switching gears: which papers explain grokking, the delayed generalization of neural networks?"
+    asked, focus = chat.focus(q)
+    assert focus.cue == "seek" and not {"switching", "gears"} & asked.words
+    change = chat.ask(q)
     assert change.cue == "seek" and change.query.startswith("Which papers explain grokking")
     assert {"Grokking as the Transition from Lazy to Rich Training Dynamics",
             "Deep Networks Always Grok and Here is Why"} <= {c.title for c in change.citations}
