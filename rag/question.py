@@ -29,7 +29,7 @@ _MULTI = re.compile(
 # "Which paper …", "is there a paper …", "what's it called": the answer is one paper.
 _WHICH = re.compile(
     rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:paper|work|study|article|method|approach|model|system|technique|framework)\b"
-    rf"|(?:is|was) there (?:a|an|one|any {_PAPER}|(?:any )?(?:work|research))\b|which one\b(?!s)"
+    rf"|(?:is|was) there (?:a|an|one|any {_PAPER}|(?:any )?(?:work|research))\b|which one\b"
     r"|what(?:'s| is| was) (?:it|that|this|the) (?:[\w-]+ ){0,4}called|what(?:'s| is| was) the (?:[\w-]+ ){0,2}(?:paper|work|study)\b"
     rf"|i(?:'m| am) (?:after|looking for)|i (?:recall|remember)|looking for (?:a|the) {_PAPER})",
     re.I,
