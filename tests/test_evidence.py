@@ -112,6 +112,25 @@ def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stat
     assert ev.features["slot_missing"] == 0.0  # the decision reads the slot for factoids only
 
 
+def test_a_quantity_question_quotes_the_papers_figure_when_no_sentence_names_the_slot():
+    # the COLO case, paraphrased: "photos" is asked, the abstract counts "images"; the word
+    # check finds no slot filler, and numbered hypotheses "(1) … (2) …" are not a figure
+    q = profile("How many photos does the indoor cattle collection contain?")
+    colo = src(1, "COLO dataset", "We study cow detection in barns with YOLO. | We test three hypotheses: (1) lighting "
+               "matters; (2) bigger models generalise. | Side views are hard. | We release COLO with 1254 images.")
+    other = src(2, "YOLOE", "YOLOE detects anything in real time.")
+    scores = {"We study cow detection in barns with YOLO.": 0.9, "We test three hypotheses: (1) lighting matters; "
+              "(2) bigger models generalise.": 0.8, "Side views are hard.": 0.7, "We release COLO with 1254 images.": 0.3}
+    ev = decide(q, Retrieval("q", [colo, other], top_relevance=0.6, coverage=0.5), sentences_of([colo, other], scores),
+                EvidenceSettings())
+    assert ev.slot_filler is None and ev.papers[0] == 1
+    lines = compose(q, ev, [colo, other], AnswerSettings()).text.splitlines()
+    assert lines[0].startswith("COLO dataset — We study cow detection") and "1254 images" in lines[1]
+    assert "1254" not in compose(q, ev, [colo, other], AnswerSettings(factoid_figure="")).text
+    third = compose(q, ev, [colo, other], AnswerSettings(factoid_figure="third")).text.splitlines()
+    assert "1254 images" in third[2] and "(1) lighting" in third[1]
+
+
 @pytest.mark.parametrize("kind", ["which-paper", "factoid"])
 def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_better(kind: str):
     # a sentence of the third-ranked paper reads a little better than the top paper's best one:

@@ -78,6 +78,14 @@ def test_digits_of_names_and_reference_years_are_not_figures():
     assert slot.filled_by("It reaches 80.0% top-1 accuracy on ImageNet.", q)
 
 
+def test_a_lists_numbering_is_not_a_figure():
+    from rag.answer.slots import states_quantity
+
+    assert not states_quantity("We explore three hypotheses: (1) lighting matters; (2) size does not.")
+    assert not states_quantity("We find that 1) scaling helps and 2) data matters.")
+    assert states_quantity("The dataset holds 1254 images (see Section 3).")
+
+
 def test_a_cue_the_title_names_is_the_subject_not_the_figure():
     q = "What LoRA rank r was used for GPT-3?"
     line = "LoRA reduces the number of trainable parameters by 10,000 times."

@@ -18,7 +18,7 @@ from ..question import QuestionProfile
 from ..reader import Scored
 from ..settings import AnswerSettings
 from ..types import Draft, Source
-from .slots import states_quantity
+from .slots import states_new_quantity, states_quantity
 
 NOTICE = "Extractive answer: sentences quoted verbatim from the retrieved abstracts (no LLM)."
 
@@ -63,7 +63,15 @@ def pick(
         about = evidence.subject if evidence.subject is not None else top.n
         own = [s for s in ranked if s.n == about]
         lead = evidence.fillers.get(about) or own[0]
-        out = [lead] + [s for s in own if s is not lead and s.text.strip() not in shown][: settings.per_source - 1]
+        rest = [s for s in own if s is not lead and s.text.strip() not in shown]
+        out = [lead] + rest[: settings.per_source - 1]
+        slot = question.slot
+        if (settings.factoid_figure and slot is not None and slot.number and about not in evidence.fillers
+                and not any(states_new_quantity(s.text, question.text) for s in out)):
+            # "how many …" is answered by a number: when no sentence names the slot's word
+            # ("photos" vs "1,254 images"), the paper's best-reading sentence stating one
+            figure = [s for s in rest if s not in out and states_new_quantity(s.text, question.text)][:1]
+            out = (out[:1] + figure + out[1:]) if settings.factoid_figure == "second" else out + figure
         if evidence.subject is None:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out

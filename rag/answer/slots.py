@@ -59,6 +59,8 @@ _SAME_MEASURE = {
     "improvement": {"improves", "improved", "better", "higher", "gain", "gains"},
 }
 _CITATION_YEAR = re.compile(r"\((?:[^()]*?[A-Za-z.,]\s+)?(?:19|20)\d\d[a-z]?\)")
+# "(1) Model generalization …; (2) …", "1) …": a list's numbering, not an amount
+_ENUMERATOR = re.compile(r"\(\s*\d{1,2}\s*\)|(?<![\w.,])\d{1,2}\)")
 _RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,/+]|-(?=[A-Za-z0-9]))*")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -146,12 +148,18 @@ def _quantities(text: str) -> set[str]:
     """Numbers that state an amount: "95M", "3-layer", "88.9%", "10,000" — not the digits of a
     name ("CIFAR-10/100", "GPT-3", "A100", "top-1"), which a run starting with a letter is."""
     text = _CITATION_YEAR.sub(" ", text)  # "(Romero et al. (2015))": a reference, not a result
+    text = _ENUMERATOR.sub(" ", text)
     return {n for run in _RUN.findall(text) if run[0].isdigit() for n in _numbers(run)}
 
 
 def states_quantity(text: str) -> bool:
     """Whether a sentence states an amount ("88.9%", "1.5 million songs"), not only a name's digits."""
     return bool(_quantities(text))
+
+
+def states_new_quantity(text: str, question: str) -> bool:
+    """Whether a sentence states an amount the question does not already contain."""
+    return bool(_quantities(text) - _numbers(question))
 
 
 def _variants(word: str) -> set[str]:
