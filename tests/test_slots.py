@@ -16,6 +16,10 @@ from rag.answer.slots import asked_slot
         ("What batch size was used to pre-train WRAP?", ("batch",), True),
         ("Under which licence are the GLM-130B weights released?", ("licence",), False),
         ("What fraction of the pretraining data must be poisoned?", (), True),
+        # "What was its / the …" asks what "What's the …" asks
+        ("What was its best accuracy, and from which classifier?", ("accuracy",), True),
+        ("What is the quantizer in the second one?", ("quantizer",), False),
+        ("What's the quantizer in the second one?", ("quantizer",), False),
     ],
 )
 def test_the_slot_is_the_head_of_the_wh_phrase(question, words, number):

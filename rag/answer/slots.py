@@ -129,6 +129,12 @@ def _wh_phrase(question: str) -> list[str]:
     for i, w in enumerate(words):
         if w in ("which", "what") or (w == "how" and i + 1 < len(words) and words[i + 1] in ("many", "much")):
             start = i + (2 if w == "how" else 1)
+            if w == "what" and words[start : start + 1] in (["is"], ["was"], ["are"], ["were"]):
+                # "What was the / its best accuracy" asks what "What's the best accuracy" asks
+                if words[start + 1 : start + 2] == ["the"]:
+                    start += 1
+                elif words[start + 1 : start + 2] in (["its"], ["their"]):
+                    start += 2
             phrase = []
             for t in original[start : start + 5]:
                 if t.lower() in _STOP_WORDS or not t[0].isalnum():
