@@ -145,7 +145,7 @@ def decide(
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
-    elif p >= settings.answer_at:
+    elif p >= settings.answer_at and not (settings.slot_caps_answer and f["slot_missing"]):
         verdict = "answer"
     elif p >= settings.weak_at or (follow_up and not settings.refuse_follow_ups):
         verdict = "weak"

@@ -86,6 +86,25 @@ def test_a_named_paper_is_never_answered_with_another_papers_figure():
         assert "does not state the A100 GPUs asked for" in ev.reason
 
 
+def test_a_detail_its_paper_does_not_state_is_never_a_plain_answer():
+    # the Llama 2 case: the paper is found and reads well, but no sentence states tokens
+    q = profile("How many tokens was Llama 2 pretrained on?")
+    llama = src(1, "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+                "We release Llama 2, models from 7 billion to 70 billion parameters. | Llama 2-Chat is safer.",
+                relevance=0.8)
+    sents = [Scored(0.9, 1, "We release Llama 2, models from 7 billion to 70 billion parameters.", similar=0.9),
+             Scored(0.7, 1, "Llama 2-Chat is safer.", similar=0.7)]
+    ev = decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), sents, EvidenceSettings())
+    assert ev.features["slot_missing"] == 1.0 and ev.confidence >= EvidenceSettings().answer_at
+    assert ev.verdict == "weak" and "does not state the tokens asked for" in ev.reason
+    uncapped = decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), sents,
+                      EvidenceSettings(slot_caps_answer=False))
+    assert uncapped.verdict == "answer"  # the cap, not the confidence, is what labels it
+    stated = [Scored(0.9, 1, "Llama 2 was pretrained on 1.4 trillion tokens.", similar=0.9)]
+    assert decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), stated,
+                  EvidenceSettings()).verdict == "answer"
+
+
 def test_a_multi_paper_question_lists_every_paper_that_reads_well():
     q = profile("Which papers pretrain language models for Arabic?")
     papers = [src(i, f"Paper {i}", f"Finding {i} about Arabic. | Other detail {i}.") for i in range(1, 6)]
