@@ -24,6 +24,7 @@ python3 -m venv .venv
   --fail-under hit@5=0.7 \
   --fail-under strict_key_fact=0.17 \
   --fail-under off-topic.refused_or_weak=0.85 \
+  --fail-under near-miss.refused_or_weak=0.7 \
   --fail-under citation_precision=0.9 \
   --fail-over false_refusal_rate=0.3
 # (raised after the leading-paper / question-kind stop, 04b0df2: 0.61 / 0.67 / 0.08 / 0; each
@@ -43,13 +44,16 @@ python3 -m venv .venv
   --fail-over follow-up.repeated_previous=0.1 \
   --fail-over false_refusal_rate=0.05
 # The blind paraphrase set's test split (reported once; never tuned on):
-# (04b0df2: key facts 0.64, strict 0.52, which-paper gold first 0.56 of 9)
+# (04b0df2: key facts 0.64, strict 0.52, which-paper gold first 0.56 of 9; 839e03d, no plain
+# answer when the asked slot is missing: near misses refused or weak 0.8 of 5, paraphrase4's 1.0
+# of 7, the regression set's unanswerable 0.95 of 21, heldout's 0.78 of 18, heldout2's 0.75 of 20)
 .venv/bin/paperchat eval eval/paraphrase.jsonl --split test --fresh --out eval/runs/ci-paraphrase \
   --fail-under hit@5=0.7 \
   --fail-under strict_key_fact=0.44 \
   --fail-under which-paper.gold_first=0.44 \
   --fail-under multi-paper.gold_citation_recall=0.5 \
   --fail-under unanswerable.refused_or_weak=0.6 \
+  --fail-under near-miss.refused_or_weak=0.6 \
   --fail-over false_refusal_rate=0.28
 # the third blind set (held out; run once per decision change)
 .venv/bin/paperchat eval eval/paraphrase2.jsonl --fresh --out eval/runs/ci-paraphrase2 \
@@ -78,16 +82,18 @@ python3 -m venv .venv
   --fail-under hit@5=0.95 \
   --fail-under factoid.key_fact_recall=0.9 \
   --fail-under strict_key_fact=0.74 \
-  --fail-under unanswerable.refused_or_weak=0.5 \
+  --fail-under unanswerable.refused_or_weak=0.85 \
   --fail-under citation_precision=0.95 \
   --fail-over false_refusal_rate=0.05
 .venv/bin/paperchat eval eval/heldout.jsonl --fresh --out eval/runs/ci-heldout \
   --fail-under hit@5=0.95 \
   --fail-under strict_key_fact=0.6 \
+  --fail-under unanswerable.refused_or_weak=0.66 \
   --fail-over false_refusal_rate=0.05
 .venv/bin/paperchat eval eval/heldout2.jsonl --fresh --out eval/runs/ci-heldout2 \
   --fail-under hit@5=0.95 \
   --fail-under strict_key_fact=0.58 \
+  --fail-under unanswerable.refused_or_weak=0.65 \
   --fail-over false_refusal_rate=0.1
 # unseen injections (blind first run 0.75; 0.95 since sentences end where spliced text starts; dev)
 rm -rf eval/runs/ci-injections
