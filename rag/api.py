@@ -23,7 +23,7 @@ from .answer.generative import (
     stream_answer,
 )
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
-from .evidence import Evidence, decide
+from .evidence import Evidence, decide, missing_note
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
 from .llm import LLMResolver
@@ -169,7 +169,8 @@ class Engine:
                 llm = self.llm_config()
                 assert llm is not None
                 draft = yield from stream_answer(
-                    query, retrieval.sources, llm, asked.kind, evidence.verdict == "weak"
+                    query, retrieval.sources, llm, asked.kind, evidence.verdict == "weak",
+                    missing_note(asked, evidence),
                 )
             except LLMError as exc:
                 if not self.settings.llm.fallback_extractive:

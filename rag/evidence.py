@@ -165,6 +165,15 @@ def decide(
     )
 
 
+def missing_note(question: QuestionProfile, evidence: Evidence) -> str:
+    """For a generative prompt: the source the question is about and the slot its check found
+    missing ("Source [1] does not state the tokens asked for."); "" when nothing was missing."""
+    if not evidence.features.get("slot_missing") or question.slot is None:
+        return ""
+    about = evidence.subject if evidence.subject is not None else (evidence.papers[0] if evidence.papers else None)
+    return f"Source [{about}] does not state {question.slot.describe()}." if about is not None else ""
+
+
 def _reason(
     verdict: Verdict,
     question: QuestionProfile,

@@ -81,8 +81,10 @@ WEAK = "The evidence is weak: say plainly what the sources do not state before g
 
 
 def build_messages(
-    question: str, sources: Sequence[Source], kind: str = "open", weak: bool = False
+    question: str, sources: Sequence[Source], kind: str = "open", weak: bool = False, missing: str = ""
 ) -> list[dict[str, str]]:
+    """``missing``: what the evidence decision found absent ("Source [1] does not state the
+    tokens asked for."), so the model says so instead of reaching for another source's figure."""
     blocks = [f'<source n="{s.n}" title="{as_data(s.title)}">\n{as_data(s.abstract)}\n</source>' for s in sources]
     user = (
         "Sources:\n"
@@ -91,6 +93,7 @@ def build_messages(
         + "Answer the question from the sources, citing them by number. "
         + SHAPES.get(kind, SHAPES["open"])
         + (" " + WEAK if weak else "")
+        + (" " + neutralise(missing) if missing else "")
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
@@ -150,7 +153,12 @@ def _translate(exc: Exception, config: LLMConfig, mid_stream: bool = False) -> L
 
 
 def stream_answer(
-    question: str, sources: Sequence[Source], config: LLMConfig, kind: str = "open", weak: bool = False
+    question: str,
+    sources: Sequence[Source],
+    config: LLMConfig,
+    kind: str = "open",
+    weak: bool = False,
+    missing: str = "",
 ) -> Iterator[str]:
     """Yield text deltas; the generator's return value is the finished ``Draft``.
 
@@ -158,7 +166,7 @@ def stream_answer(
     without the server saying it finished (truncated).
     """
     started = time.perf_counter()
-    messages = build_messages(question, sources, kind, weak)
+    messages = build_messages(question, sources, kind, weak, missing)
     parts: list[str] = []
     finished = False
     events = 0
