@@ -186,6 +186,8 @@ def main() -> None:
     x = np.array([[r[k] for k in FEATURES] for r in data], dtype=float)
     y = np.array([r["answerable"] for r in data], dtype=float)
     names = np.array([r["set"] for r in data])
+    # the decision's slot cap (evidence.slot_caps_answer): a missing slot is never a plain answer
+    capped = np.array([r["slot_missing"] for r in data], dtype=bool) & Settings().evidence.slot_caps_answer
     print_aucs(data)
     print("held out (fit on the other sets' dev splits, scored on this one's):")
     for name in dict.fromkeys(names):
@@ -193,8 +195,9 @@ def main() -> None:
         w_o, b_o, weak_o, answer_o = fit(x[~out], y[~out], names[~out], args.max_false_refusals, args.rule)
         p_o = 1 / (1 + np.exp(-(x[out] @ w_o + b_o)))
         a_o, u_o, sub = p_o[y[out] == 1], p_o[y[out] == 0], np.array([r["subtype"] for r in data])[out][y[out] == 0]
-        print(f"  {name:12} false refusals {(a_o < weak_o).mean():.2f} · answered plainly {(a_o >= answer_o).mean():.2f}"
-              f" · unanswerable refused {(u_o < weak_o).mean():.2f}, refused or weak {(u_o < answer_o).mean():.2f}"
+        plain = (p_o >= answer_o) & ~capped[out]
+        print(f"  {name:12} false refusals {(a_o < weak_o).mean():.2f} · answered plainly {plain[y[out] == 1].mean():.2f}"
+              f" · unanswerable refused {(u_o < weak_o).mean():.2f}, refused or weak {(~plain[y[out] == 0]).mean():.2f}"
               f" (off-topic refused {(u_o[sub == 'off-topic'] < weak_o).mean():.2f})")
     w, b, weak_at, answer_at = fit(x, y, names, args.max_false_refusals, args.rule)
     p = 1 / (1 + np.exp(-(x @ w + b)))
@@ -202,9 +205,9 @@ def main() -> None:
                       "weights": {k: round(float(v), 3) for k, v in zip(FEATURES, w, strict=True)},
                       "bias": round(b, 3), "weak_at": float(weak_at), "answer_at": float(answer_at)}, indent=2))
     for name, mask in (("answerable", y == 1), ("unanswerable", y == 0)):
-        pp = p[mask]
-        print(f"{name}: refuse {(pp < weak_at).mean():.2f} · weak {((pp >= weak_at) & (pp < answer_at)).mean():.2f}"
-              f" · answer {(pp >= answer_at).mean():.2f}")
+        pp, plain = p[mask], (p >= answer_at)[mask] & ~capped[mask]
+        print(f"{name}: refuse {(pp < weak_at).mean():.2f} · weak {((pp >= weak_at) & ~plain).mean():.2f}"
+              f" · answer {plain.mean():.2f}")
     for r, pr in zip(data, p, strict=True):
         print(f"  {r['id']:4} {r['type'][:6]:6} {r['subtype'][:4]:4} p={pr:.2f} " +
               " ".join(f"{k[:4]}={r[k]:.2f}" for k in FEATURES))
