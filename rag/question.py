@@ -36,6 +36,15 @@ _WHICH = re.compile(
 )
 
 
+# "What was its best accuracy, and from which classifier?": two things asked, each its own part
+_PART_BREAK = re.compile(
+    r"(?:,|;)\s*(?:and|but|plus)?\s*(?=(?:what|which|how|why|where|when|who|whose|is|are|was|were|does|do|did|can)\b)"
+    r"|,?\s+and\s+(?:(?:from|against|in|on|at|for|with|by|under|to|of)\s+)?"
+    r"(?=(?:what|which|how|why|where|when|who|whose|does|do|did)\b)",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class QuestionProfile:
     """Everything later stages need to know about the question."""
@@ -45,6 +54,7 @@ class QuestionProfile:
     names: tuple[Name, ...]  # acronyms, CamelCase, alphanumerics the question names
     slot: Slot | None  # what the answer must state, when the wording says (any kind of question)
     words: frozenset[str]  # content words
+    parts: tuple[str, ...] = ()  # the questions a compound question asks ("…, and what …"), or ()
 
 
 def _kind_of(question: str, slot: Slot | None) -> Kind:
@@ -66,4 +76,11 @@ def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
         names=tuple(question_names(question)),
         slot=slot,
         words=frozenset(content_words(question)),
+        parts=_parts(question),
     )
+
+
+def _parts(question: str) -> tuple[str, ...]:
+    pieces = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
+    pieces = [p for p in pieces if len(p.split()) >= 2]
+    return tuple(pieces) if len(pieces) >= 2 else ()

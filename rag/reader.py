@@ -55,6 +55,7 @@ class Scored:
     text: str
     learned: float = 0.0
     similar: float = 0.0
+    parts: tuple[float, ...] = ()  # the similarity reader's score for each part of a compound question
 
 
 class OnnxCrossEncoder:
@@ -170,8 +171,9 @@ def rank(
     b = similarity.score(question.text, texts)
     a = learned.score(question.text, texts) if (by == "learned" or need_learned) else np.zeros_like(b)
     primary = a if by == "learned" else b
-    out = [Scored(float(p), n, t, float(x), float(y))
-           for (n, t), p, x, y in zip(candidates, primary, a, b, strict=True)]
+    per_part = [similarity.score(part, texts) for part in question.parts]
+    out = [Scored(float(p), n, t, float(x), float(y), tuple(float(q[i]) for q in per_part))
+           for i, ((n, t), p, x, y) in enumerate(zip(candidates, primary, a, b, strict=True))]
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 

@@ -86,6 +86,34 @@ def test_a_named_paper_is_never_answered_with_another_papers_figure():
         assert "does not state the A100 GPUs asked for" in ev.reason
 
 
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("What was its best accuracy, and from which classifier?", ("What was its best accuracy", "which classifier?")),
+        ("Which languages does it span, and does pooling them help?",
+         ("Which languages does it span", "does pooling them help?")),
+        ("Which papers train tokenizers and embeddings jointly?", ()),
+    ],
+)
+def test_a_compound_question_is_read_into_its_parts(question, parts):
+    assert profile(question).parts == parts
+
+
+def test_a_compound_factoid_quotes_the_best_sentence_for_each_part():
+    # the whole question reads closest to the two sentences about accuracy; the classifier
+    # that reached it is stated in a third, which the second part reads best
+    q = profile("What was its best accuracy, and from which classifier?", kind="factoid")
+    paper = src(1, "Injection detection", "We embed prompts with multilingual BERT. | Accuracy matters for "
+                "detectors. | Logistic regression was the strongest classifier.")
+    sents = [Scored(0.8, 1, "Accuracy matters for detectors.", parts=(0.8, 0.2)),
+             Scored(0.7, 1, "We embed prompts with multilingual BERT.", parts=(0.4, 0.3)),
+             Scored(0.5, 1, "Logistic regression was the strongest classifier.", parts=(0.3, 0.9))]
+    ev = decide(q, Retrieval("q", [paper], top_relevance=0.7, coverage=0.6), sents, EvidenceSettings())
+    text = compose(q, ev, [paper], AnswerSettings()).text
+    assert "Logistic regression was the strongest classifier." in text
+    assert "Logistic regression" not in compose(q, ev, [paper], AnswerSettings(each_part=False)).text
+
+
 def test_a_detail_its_paper_does_not_state_is_never_a_plain_answer():
     # the Llama 2 case: the paper is found and reads well, but no sentence states tokens
     q = profile("How many tokens was Llama 2 pretrained on?")

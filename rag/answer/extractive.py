@@ -72,6 +72,13 @@ def pick(
             # ("photos" vs "1,254 images"), the paper's best-reading sentence stating one
             figure = [s for s in rest if s not in out and states_new_quantity(s.text, question.text)][:1]
             out = (out[:1] + figure + out[1:]) if settings.factoid_figure == "second" else out + figure
+        if settings.each_part and question.parts:
+            # "What was its best accuracy, and from which classifier?": each part's best sentence
+            for i in range(len(question.parts)):
+                best = max((s for s in own if s.parts and s.text.strip() not in shown), key=lambda s: s.parts[i],
+                           default=None)
+                if best is not None and best not in out:
+                    out.append(best)
         if evidence.subject is None:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out
