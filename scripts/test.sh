@@ -37,9 +37,9 @@ python3 -m venv .venv
   --fail-over false_refusal_rate=0.05
 # the fifth blind set's test split (conversations4; first run on fcd6987: follow-ups 0.43 / 0.70 /
 # 0.04 / 0, key facts, gold cited, repeats, refusals; 24 follow-ups, about 0.045 each; 0.45 /
-# 0.70 / 0 / 0 on 04b0df2)
+# 0.70 / 0 / 0 on 04b0df2; 0.48 / 0.75 / 0 / 0 on f52fba4, compound questions read in parts)
 .venv/bin/paperchat eval eval/conversations4.jsonl --split test --fresh --out eval/runs/ci-conversations4 \
-  --fail-under follow-up.key_fact_recall=0.36 \
+  --fail-under follow-up.key_fact_recall=0.39 \
   --fail-under follow-up.gold_citation_recall=0.6 \
   --fail-over follow-up.repeated_previous=0.1 \
   --fail-over false_refusal_rate=0.05
@@ -81,7 +81,7 @@ python3 -m venv .venv
 .venv/bin/paperchat eval --fresh --out eval/runs/ci \
   --fail-under hit@5=0.95 \
   --fail-under factoid.key_fact_recall=0.9 \
-  --fail-under strict_key_fact=0.74 \
+  --fail-under strict_key_fact=0.78 \
   --fail-under unanswerable.refused_or_weak=0.85 \
   --fail-under citation_precision=0.95 \
   --fail-over false_refusal_rate=0.05
