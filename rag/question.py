@@ -80,7 +80,21 @@ def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
     )
 
 
+_ASKING = re.compile(r"\b(?:what|which|how|why|where|when|who|whose|is|are|was|were|does|do|did|can)\b", re.I)
+
+
 def _parts(question: str) -> tuple[str, ...]:
-    pieces = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
-    pieces = [p for p in pieces if len(p.split()) >= 2]
+    """The questions a compound question asks; a lead-in that asks nothing ("In DeepFool, how
+    much …") stays with the question it introduces."""
+    pieces: list[str] = []
+    carry = ""
+    for piece in (p.strip(" ,;") for p in _PART_BREAK.split(question)):
+        piece = f"{carry}, {piece}" if carry else piece
+        if _ASKING.search(piece) and len(piece.split()) >= 2:
+            pieces.append(piece)
+            carry = ""
+        else:
+            carry = piece
+    if carry and pieces:
+        pieces[-1] = f"{pieces[-1]}, {carry}"
     return tuple(pieces) if len(pieces) >= 2 else ()

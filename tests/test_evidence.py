@@ -93,6 +93,7 @@ def test_a_named_paper_is_never_answered_with_another_papers_figure():
         ("Which languages does it span, and does pooling them help?",
          ("Which languages does it span", "does pooling them help?")),
         ("Which papers train tokenizers and embeddings jointly?", ()),
+        ("In DeepFool, how much smaller are the perturbations than FGSM's?", ()),  # a lead-in asks nothing
     ],
 )
 def test_a_compound_question_is_read_into_its_parts(question, parts):

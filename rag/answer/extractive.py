@@ -38,7 +38,9 @@ def pick(
 
     - factoid: from the paper the question is about (the one it names, else the one the
       decision leads with, ``Evidence.papers``): the sentence that states the asked-for slot
-      first. Another paper's figure is never the answer to a question about a named paper.
+      first (or, for a quantity none names, its best sentence stating one), then the best
+      sentence for each part of a compound question. Another paper's figure is never the
+      answer to a question about a named paper.
     - which-paper: the lead paper's best ``per_source`` sentences, then its best-reading
       sentence stating a figure (what it found) if none after the first does, and a runner-up
       paper only if it reads nearly as well.
