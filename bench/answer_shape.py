@@ -6,7 +6,9 @@ paper an answer leads with.
   read off) and on the held-out ones (test splits, and paraphrase2, which has none). No index.
 - **Lead** (`rag/evidence.lead_order`, `evidence.rank_step`): for the dev splits' factoid and
   which-paper questions, how often the gold paper is the one the answer leads with, for steps
-  from 0 (reading alone) up. Needs the bundled index and, for scifact_qa, a SciFact index.
+  from 0 (reading alone) up; and how often a factoid is answered from the gold paper when the
+  names it writes are looked for as written ("YOLO" in "YOLOv8", "US" not in "let us"; shipped)
+  or as lower-cased words. Needs the bundled index and, for scifact_qa, a SciFact index.
 
     .venv/bin/python bench/answer_shape.py                                  # kinds only
     .venv/bin/python bench/answer_shape.py --bundled-index DIR --scifact-index DIR
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from rag.question import profile  # noqa: E402
 
-SETS = ["paraphrase", "paraphrase2", "paraphrase3", "paraphrase4", "conversations", "conversations2",
+SETS = ["paraphrase", "paraphrase2", "paraphrase3", "paraphrase4", "paraphrase5", "conversations", "conversations2",
         "conversations3", "conversations4", "scifact_qa"]
 KINDS = ("factoid", "which-paper", "multi-paper")
 STEPS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)
@@ -50,7 +52,7 @@ def kinds() -> None:
 
 def lead(bundled_index: str | None, scifact_index: str | None) -> None:
     from rag import Engine, Settings
-    from rag.evidence import lead_order
+    from rag.evidence import lead_order, subject_source
 
     base = Settings().with_overrides(**{"llm.provider": "extractive"})
     engines = {"bundled": Engine(base.with_overrides(**{"chroma.path": bundled_index}) if bundled_index else base,
@@ -60,7 +62,7 @@ def lead(bundled_index: str | None, scifact_index: str | None) -> None:
                                                            "chroma.collection": "beir-scifact-beir"}), auto_ingest=False)
     for corpus, engine in engines.items():
         names = ["scifact_qa"] if corpus == "scifact" else [n for n in SETS if n not in ("scifact_qa", "paraphrase2")]
-        cases = []
+        cases, questions = [], []
         for name in names:
             for split, t in first_questions(name):
                 if split != "dev" or t.get("type") not in ("factoid", "which-paper"):
@@ -69,6 +71,7 @@ def lead(bundled_index: str | None, scifact_index: str | None) -> None:
                 retrieval = engine.retriever.retrieve(asked.text)
                 sentences = engine.read(asked, retrieval)
                 cases.append((retrieval.sources, sentences, set(t["gold_titles"])))
+                questions.append(t["question"])
         cells = []
         for step in STEPS:
             hits = 0
@@ -79,6 +82,18 @@ def lead(bundled_index: str | None, scifact_index: str | None) -> None:
             cells.append(f"{step:g}: {hits}")
         print(f"lead, {corpus} dev ({len(cases)} factoid and which-paper questions), gold paper first by step: "
               + ", ".join(cells))
+        # the paper a factoid is answered from: the one it names (rag.evidence.subject_source), else the lead
+        factoids = [(q, src, sen, gold) for q, (src, sen, gold) in zip(questions, cases, strict=True)
+                    if profile(q).kind == "factoid" and src]
+        for as_written in (False, True):
+            right = 0
+            for q, sources, sentences, gold in factoids:
+                subject = subject_source(profile(q), sources, as_written=as_written)
+                order = lead_order(sources, sentences, engine.settings.evidence.rank_step)
+                about = subject.n if subject else (order[0] if order else sources[0].n)
+                right += {s.n: s.title for s in sources}[about] in gold
+            rule = "names written as names (shipped)" if as_written else "names as lower-cased words"
+            print(f"subject, {corpus} dev ({len(factoids)} factoids), answered from the gold paper, {rule}: {right}")
 
 
 def main() -> None:

@@ -51,22 +51,30 @@ def paper_name(title: str) -> tuple[str, ...]:
     return tokens if sep and 1 <= len(tokens) <= 4 else ()
 
 
-def subject_source(question: QuestionProfile, sources: list[Source]) -> Source | None:
+def subject_source(question: QuestionProfile, sources: list[Source], as_written: bool = True) -> Source | None:
     """The paper the question is about: the highest-ranked one it calls by its name ("the 7B
     Gemma model" → "Gemma: Open Models …"), else the highest-ranked one that mentions what the
-    question names (acronyms, CamelCase, alphanumerics)."""
-    asked = set(_TOKEN.findall(question.text.lower().replace("-", "")))
+    question names (acronyms, CamelCase, alphanumerics), as a name (``Name.written_in``: "YOLO"
+    is in "YOLOv8", "US" is not in "let us"). ``as_written`` False: any of the abstract's
+    lower-cased words (the earlier match, for the ablation)."""
+    text = question.text.lower()
+    asked = set(_TOKEN.findall(text.replace("-", ""))) | set(_TOKEN.findall(text.replace("-", " ")))
     for src in sources:
         name = paper_name(src.title)
         if name and set(name) <= asked:
             return src
-    if not question.names:
-        return None
     for src in sources:
-        words = text_words(f"{src.title} {src.abstract}")
-        if any(n.found_in(words) for n in question.names):
+        text = f"{src.title} {src.abstract}"
+        if any(n.written_in(text) if as_written else n.found_in(text_words(text)) for n in question.names):
             return src
     return None
+
+
+def names_found(question: QuestionProfile, sources: list[Source]) -> bool:
+    """Whether a retrieved abstract mentions one of the names the question writes (none
+    written: True)."""
+    return not question.names or any(
+        n.found_in(text_words(f"{src.title} {src.abstract}")) for src in sources for n in question.names)
 
 
 def slot_fillers(question: QuestionProfile, sources: list[Source], sentences: list[Scored]) -> dict[int, Scored]:
@@ -94,7 +102,7 @@ def features(
     if fillers is None:
         fillers = slot_fillers(question, sources, sentences)
     subject = subject_source(question, sources)
-    names_missing = bool(question.names) and subject is None
+    names_missing = subject is None and not names_found(question, sources)
     filler = None
     slot_missing = False
     if question.kind == "factoid" and question.slot is not None and sentences:

@@ -47,6 +47,14 @@ class Name:
     def found_in(self, words: Set[str]) -> bool:
         return self.joined in words or all(p in words for p in self.parts)
 
+    def written_in(self, text: str) -> bool:
+        """Whether ``text`` mentions this name as a name: an acronym in capitals, perhaps with a
+        version after it ("YOLO" in "YOLOv8"; "US" is not the "us" of "let us"), anything else
+        as ``found_in`` its words."""
+        if self.text.isupper():
+            return re.search(rf"(?<![A-Za-z0-9]){re.escape(self.text)}(?:s?(?![a-z])|v?\d)", text) is not None
+        return self.found_in(text_words(text))
+
 
 def question_names(question: str) -> list[Name]:
     """The names ``question`` mentions, in order, without repeats."""

@@ -248,7 +248,8 @@ def test_subtypes_get_their_own_group_and_fail_over_gates_a_rate():
     assert check_thresholds(s, {}, {"false_refusal_rate": 0.25}) == ["false_refusal_rate = 0.500 > 0.25"]
 
 
-SETS = ["questions", "heldout", "heldout2", "paraphrase", "paraphrase2", "paraphrase3", "conversations", "conversations2"]
+SETS = ["questions", "heldout", "heldout2", "paraphrase", "paraphrase2", "paraphrase3", "paraphrase4", "paraphrase5",
+        "conversations", "conversations2", "conversations3"]
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
 
 

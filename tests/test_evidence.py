@@ -53,6 +53,39 @@ def test_a_paper_is_named_by_the_head_of_its_title():
     assert subject_source(profile("How many tokens do 7B models need?"), [other, gemma]) is None
 
 
+@pytest.mark.parametrize(
+    ("question", "context"),
+    [
+        # a family the top paper writes with its version ("YOLOv8"), another paper without
+        ("How many pictures are in the barn cattle set used to test YOLO detectors?", "YOLO detectors run in real time."),
+        # an acronym that is an ordinary word in lower case
+        ("How many cattle photos were taken on US farms?", "Let us describe fast detectors."),
+    ],
+)
+def test_a_name_is_found_as_a_name(question: str, context: str):
+    """The paper a question names is the one that writes the name as a name: "YOLO" in its
+    "YOLOv8", not a lower-ranked paper's "YOLO"; the pronoun "us" is not "US". The answer leads
+    with the paper asked about and its figure."""
+    colo = src(1, "COLO: A Barn Dataset for Localizing Cows",
+               "We release the COLO dataset of 1254 images of cows. | We test YOLOv8 and YOLOv9 models.")
+    other = src(2, "Fast Detectors Revisited", f"{context} | It reaches 51 AP at 30 frames per second.")
+    sents = sentences_of([colo, other], {"We release the COLO dataset of 1254 images of cows.": 0.7,
+                                         "It reaches 51 AP at 30 frames per second.": 0.6})
+    q = profile(question)
+    ev = decide(q, Retrieval("q", [colo, other], top_relevance=0.6, coverage=0.5), sents, EvidenceSettings())
+    assert ev.subject in (None, 1)
+    draft = compose(q, ev, [colo, other], AnswerSettings())
+    assert draft.text.startswith("COLO: A Barn Dataset for Localizing Cows — We release the COLO dataset of 1254 images")
+
+
+def test_a_model_size_after_a_papers_name_still_names_it():
+    from rag.evidence import subject_source
+
+    other = src(1, "Scaling Laws Revisited", "Compared with Qwen-7B, ours is better.")
+    opt = src(2, "OPT: Open Pre-trained Transformers", "We train a 175B model.")
+    assert subject_source(profile("How many GPUs trained OPT-175B?"), [other, opt]) is opt
+
+
 def test_the_verdict_follows_the_calibrated_confidence():
     s = EvidenceSettings(weights={"relevance": 10.0, "reading": 0.0, "coverage": 0.0,
                                   "names_missing": 0.0, "slot_missing": 0.0},
