@@ -36,11 +36,14 @@ _WHICH = re.compile(
 )
 
 
+# The words that open a question: wh-words, and the auxiliaries of a yes/no question.
+_WH = "what|which|how|why|where|when|who|whose"
+_AUX = "is|are|was|were|does|do|did|can"
 # "What was its best accuracy, and from which classifier?": two things asked, each its own part
+# (after a bare "and", only a wh-word or do-auxiliary opens a part: "… and is fast" does not).
 _PART_BREAK = re.compile(
-    r"(?:,|;)\s*(?:and|but|plus)?\s*(?=(?:what|which|how|why|where|when|who|whose|is|are|was|were|does|do|did|can)\b)"
-    r"|,?\s+and\s+(?:(?:from|against|in|on|at|for|with|by|under|to|of)\s+)?"
-    r"(?=(?:what|which|how|why|where|when|who|whose|does|do|did)\b)",
+    rf"(?:,|;)\s*(?:and|but|plus)?\s*(?=(?:{_WH}|{_AUX})\b)"
+    rf"|,?\s+and\s+(?:(?:from|against|in|on|at|for|with|by|under|to|of)\s+)?(?=(?:{_WH}|does|do|did)\b)",
     re.I,
 )
 
@@ -80,7 +83,7 @@ def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
     )
 
 
-_ASKING = re.compile(r"\b(?:what|which|how|why|where|when|who|whose|is|are|was|were|does|do|did|can)\b", re.I)
+_ASKING = re.compile(rf"\b(?:{_WH}|{_AUX})\b", re.I)
 
 
 def _parts(question: str) -> tuple[str, ...]:
