@@ -2,6 +2,7 @@
 weights and thresholds to paste into ``rag/settings.py`` and the dev figures they give.
 
     python bench/fit_evidence.py [--bundled-index DIR] [--scifact-index DIR] [--reader learned|similarity]
+        [--model ONNX] [--rows FILE]
 
 The features come from the product's own pipeline (profile → retrieve → read), for every blind
 set with a dev split: paraphrase, paraphrase3 and paraphrase4 over the bundled corpus and
@@ -27,7 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from rag import Engine, Settings  # noqa: E402
 from rag.evidence import FEATURES, features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
-from rag.reader import rank  # noqa: E402
+from rag.reader import LearnedReader, rank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
@@ -154,6 +155,7 @@ def fit(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scifact-index", default=str(ROOT / "bench" / "out" / "scifact-qa-index"))
+    ap.add_argument("--scifact-collection", default="paperchat", help="the SciFact index's collection name")
     ap.add_argument("--bundled-index", default=None, help="an index of the bundled corpus (default: the settings')")
     ap.add_argument("--rule", default="per-set", choices=["per-set", "pooled"],
                     help="refusal cap per set (default) or on the pool (the shipped decision's rule)")
@@ -161,18 +163,23 @@ def main() -> None:
     ap.add_argument("--sets", default="paraphrase,paraphrase3,paraphrase4,scifact_qa",
                     help="blind sets whose dev splits are fitted on (scifact_qa runs over SciFact)")
     ap.add_argument("--reader", default="similarity", choices=["learned", "similarity"])
+    ap.add_argument("--model", default=None, help="a learned reader's int8 ONNX to read with (default: the shipped one)")
     ap.add_argument("--max-false-refusals", type=float, default=0.05)
     ap.add_argument("--split", default="dev")
     args = ap.parse_args()
     base = Settings().with_overrides(**{"llm.provider": "extractive", "evidence.reader": args.reader})
     if not (args.rows and Path(args.rows).exists()):
         bundled = Engine(base.with_overrides(**{"chroma.path": args.bundled_index}) if args.bundled_index else base)
-        sf_settings = base.with_overrides(**{"data_dir": SCIFACT, "chroma.path": args.scifact_index})
+        sf_settings = base.with_overrides(**{"data_dir": SCIFACT, "chroma.path": args.scifact_index,
+                                             "chroma.collection": args.scifact_collection})
         if not Path(args.scifact_index).exists():
             from rag import ingest_paths
 
             ingest_paths(sf_settings, [SCIFACT / "corpus.jsonl"])
         scifact = Engine(sf_settings, auto_ingest=False)
+        if args.model:
+            threads = int(os.environ.get("PAPERCHAT_THREADS") or 0)
+            bundled.learned = scifact.learned = LearnedReader(Path(args.model), threads=threads)
     cache = Path(args.rows) if args.rows else None
     if cache is not None and cache.exists():
         data = json.loads(cache.read_text())

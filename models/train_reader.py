@@ -11,9 +11,15 @@ Offline data only, reproducible (fixed seeds, one run):
   its abstract and of its BM25 neighbours the hard negatives.
 - Title pairs: a title (a share of its words dropped) asks for its paper; a sentence of the
   abstract is the positive, sentences of neighbouring papers the negatives.
+- Questions in a reader's own words (``models/reader_questions/questions.jsonl``): 900, three
+  per paper (which paper, a fact it states, a detail it does not state), written by helper
+  sessions that saw only 300 abstracts no question set uses (150 bundled, 150 SciFact outside
+  its dev/test claims; ``models/reader_questions/slices.py`` rebuilds the slices they read,
+  ``PROMPT.md`` is what they were asked). Their negatives are the papers BM25 finds for the
+  question when its own paper is absent, and the paper's own sentences for a missing detail.
 Nothing from SciFact dev/test or from paperchat's question sets is used.
 
-Run once, from the project root (about 15 min on 2 cores):
+Run once, from the project root (15-75 min on 2 cores, as busy as the machine is):
     .venv/bin/python models/train_reader.py --out models
 It writes models/reader-int8.onnx (int8, the recipe of ingest.quantize), its sha256 in
 models/reader-int8.onnx.sha256 and models/reader.json (data counts, SciFact-dev figures).
@@ -151,8 +157,59 @@ def make_pairs(rng: random.Random) -> tuple[list[tuple[str, str, int]], dict]:
             for j in nb[i][:2]:
                 if corpus[j][1]:
                     pairs.append((question, rng.choice(corpus[j][1]), 0))
+    counts["reader_questions"] = reader_questions(pairs, bundled, scifact, by_id, rng)
     rng.shuffle(pairs)
     return pairs, counts
+
+
+QUESTIONS = ROOT / "models" / "reader_questions" / "questions.jsonl"
+
+
+def reader_questions(pairs: list, bundled: list, scifact: list, by_id: dict, rng: random.Random) -> int:
+    """Questions in a reader's own words (``models/reader_questions/questions.jsonl``, written by helper
+    sessions over papers no question set uses; models/README.md): the sentences that answer a
+    question are its positives; the negatives are what the pipeline sees when the answer is not
+    there: sentences of the papers BM25 retrieves for the question once its own paper is left
+    out (the absent-paper case), other sentences of the paper for a factoid, and every sentence
+    of the paper for a near miss (the paper is there, the detail is not)."""
+    import bm25s
+    import Stemmer
+
+    if not QUESTIONS.exists():
+        return 0
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    stem = Stemmer.Stemmer("english")
+    made = 0
+    for name, corpus in (("bundled", bundled), ("scifact", scifact)):
+        index = {t: i for i, (t, _) in enumerate(corpus)} if name == "bundled" else by_id
+        mine = [r for r in rows if r["corpus"] == name and r["paper"] in index]
+        if not mine:
+            continue
+        retr = bm25s.BM25()
+        retr.index(bm25s.tokenize([t + " " + " ".join(s) for t, s in corpus], stopwords="en", stemmer=stem,
+                                  show_progress=False), show_progress=False)
+        found, _ = retr.retrieve(bm25s.tokenize([r["question"] for r in mine], stopwords="en", stemmer=stem,
+                                                show_progress=False), k=6, show_progress=False, n_threads=2)
+        for r, hits in zip(mine, found, strict=True):
+            i = index[r["paper"]]
+            sents = corpus[i][1]
+            answer = {k for k in r["answer_sentences"] if k < len(sents)}
+            if r["kind"] != "near-miss" and not answer:
+                continue
+            made += 1
+            for k in answer:
+                pairs.append((r["question"], sents[k], 1))
+            if r["kind"] == "near-miss":
+                for x in rng.sample(sents, min(3, len(sents))):
+                    pairs.append((r["question"], x, 0))
+            elif r["kind"] == "factoid":
+                rest = [x for k, x in enumerate(sents) if k not in answer and not (r["key"] and r["key"] in x)]
+                for x in rng.sample(rest, min(2, len(rest))):
+                    pairs.append((r["question"], x, 0))
+            for j in [int(j) for j in hits if int(j) != i][:3]:
+                if corpus[j][1]:
+                    pairs.append((r["question"], rng.choice(corpus[j][1]), 0))
+    return made
 
 
 class Reader(torch.nn.Module):

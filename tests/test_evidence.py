@@ -263,3 +263,30 @@ def test_an_off_topic_question_is_refused_before_any_answer_is_composed(engine: 
     answer = engine.ask("What is the best sourdough hydration for a rye loaf?")
     assert answer.refused and answer.evidence == "refuse" and not answer.citations
     assert answer.text == answer.reason and "confidence" in answer.reason
+
+
+# -- the learned reader (models/reader-int8.onnx, real weights) ------------------------------
+
+def test_the_learned_reader_ranks_the_sentence_that_states_a_paraphrased_idea_first():
+    from rag.reader import LearnedReader
+
+    sentences = ["Transformers scale quadratically with sequence length.",
+                 "We replace self-attention with a gated linear recurrence that runs in linear time.",
+                 "On documents of 16k tokens it is 5 times faster at equal perplexity.",
+                 "Code is released."]
+    scores = LearnedReader(threads=1).score(
+        "Which paper swaps a transformer's attention for a cheap recurrent layer to speed up long inputs?", sentences)
+    assert scores.argmax() == 1 and ((0.0 <= scores) & (scores <= 1.0)).all()
+
+
+def test_a_reader_model_that_is_not_the_trained_one_is_refused_with_the_command_that_rebuilds_it(tmp_path):
+    from rag.reader import MODEL, LearnedReader, ReaderError
+
+    copy = tmp_path / MODEL.name
+    copy.write_bytes(MODEL.read_bytes()[:-16] + b"\0" * 16)  # a damaged download or a stray edit
+    (tmp_path / (MODEL.name + ".sha256")).write_text(MODEL.with_name(MODEL.name + ".sha256").read_text())
+    with pytest.raises(ReaderError, match="train_reader.py"):
+        LearnedReader(copy).score("a question?", ["a sentence."])
+    (tmp_path / (MODEL.name + ".sha256")).unlink()
+    with pytest.raises(ReaderError, match="cannot be checked"):
+        LearnedReader(copy).score("a question?", ["a sentence."])
