@@ -172,9 +172,10 @@ class Engine:
                     query, retrieval.sources, llm, asked.kind, evidence.verdict == "weak",
                     missing_note(asked, evidence),
                 )
-            except LLMError as exc:
+            except LLMError as failed:
+                exc = self.llms.explain(failed)
                 if not self.settings.llm.fallback_extractive:
-                    raise
+                    raise exc from None
                 draft = self._extractive(asked, evidence, retrieval, focus)
                 draft.notice = f"{exc} — showing an extractive answer instead. {EXTRACTIVE_NOTICE}"
                 yield "\n\n" + draft.text

