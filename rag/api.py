@@ -23,12 +23,12 @@ from .answer.generative import (
     stream_answer,
 )
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
-from .evidence import Evidence, decide, missing_note
+from .evidence import Evidence, decide, lead_order, missing_note, subject_source
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
 from .llm import LLMResolver
 from .question import QuestionProfile, profile
-from .reader import LearnedReader, Reader, Scored, SimilarityReader, rank
+from .reader import LearnedReader, Reader, Scored, SimilarityReader, blend_paper, rank
 from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
@@ -258,10 +258,17 @@ class Engine:
                 return stop.value
 
     def read(self, asked: QuestionProfile, retrieval: Retrieval) -> list[Scored]:
-        """Both readers over every evidence sentence of the retrieved papers, best first."""
+        """Every evidence sentence of the retrieved papers, best first by the configured reader;
+        a factoid's own paper's sentences ordered by both (``blend_paper``)."""
         e = self.settings.evidence
-        return rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
-                    need_learned=e.weights.get("reading", 0.0) != 0.0)
+        sentences = rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
+                         need_learned=e.weights.get("reading", 0.0) != 0.0)
+        if asked.kind == "factoid" and e.reader == "similarity" and e.factoid_learned > 0.0 and sentences:
+            # the paper the answer will quote (as decide() and the composer choose it)
+            about = subject_source(asked, retrieval.sources)
+            n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step)[0]
+            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
+        return sentences
 
     def _extractive(
         self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None

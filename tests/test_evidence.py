@@ -232,6 +232,44 @@ def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_
     assert compose(q, ev, papers, AnswerSettings()).text.startswith("DPR — ")
 
 
+class ScriptedReader:
+    """A reader that gives the scores it is told (0 for anything else) and counts what it read."""
+
+    name = "learned"
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self.scores, self.read = scores, []
+
+    def score(self, question, sentences):
+        import numpy as np
+
+        self.read.extend(sentences)
+        return np.array([self.scores.get(s, 0.0) for s in sentences], dtype=np.float32)
+
+
+def test_a_factoids_paper_quotes_first_the_sentence_both_readers_agree_on():
+    from dataclasses import replace
+
+    from rag.reader import blend_paper
+
+    q = profile("What did they feed the recogniser during training?", kind="factoid")  # no slot to look for
+    fact = "Training used 680,000 hours of audio from the web."
+    papers = [src(1, "ASR", f"We train a recogniser. | {fact} | It is robust."),
+              src(2, "TTS", "A speech synthesiser. | It sounds natural.")]
+    similar = {"We train a recogniser.": 0.62, "A speech synthesiser.": 0.6, fact: 0.5}
+    ranked = [replace(s, similar=s.score) for s in sentences_of(papers, similar)]
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.6, coverage=0.6), ranked, EvidenceSettings())
+    assert compose(q, ev, papers, AnswerSettings()).text.startswith("ASR — We train")  # similarity alone
+    reader = ScriptedReader({fact: 0.9, "We train a recogniser.": 0.2})
+    blended = blend_paper(q, ranked, 1, reader, 0.5)
+    assert set(reader.read) == {s.text for s in ranked if s.n == 1}  # only that paper's sentences are read
+    assert [s.score for s in blended] == [s.score for s in ranked]  # places kept: the lead paper is unchanged
+    assert [s.n for s in blended] == [s.n for s in ranked]
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.6, coverage=0.6), blended, EvidenceSettings())
+    assert compose(q, ev, papers, AnswerSettings()).text.startswith(f"ASR — {fact}")
+    assert blend_paper(q, ranked, 1, reader, 0.0) == ranked  # weight 0: similarity alone
+
+
 # -- on the bundled corpus, with the shipped reader -------------------------------------------
 
 def test_a_question_in_a_readers_own_words_is_not_refused(engine: Engine):
