@@ -11,7 +11,8 @@ in this order:
    → retrieve afresh, even if the question says "it" about its own subject; an opening topic
    change ("Switching gears:") is dropped from what is searched and read;
 3. all of them ("both", "each of them"; "they" after a list) → every paper of the last answer
-   ("both" after a longer list: the two it led with);
+   ("both" after a longer list: the two it led with; after a one-paper answer: that paper and
+   the one the answer before it led with);
 4. one of them ("which of them …", "the curvature-based one") → the last answer's papers, and
    the best-reading one is the answer;
 5. a pronoun ("it", "their results", "this method") → the paper the last answer led with;
@@ -126,7 +127,7 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     last = answered[0]
 
     def focus(turn: Turn, ids: list[str], cue: str, how: str, plural: bool = False, limit: int = 0) -> Focus:
-        titles = turn.titles()
+        titles = {k: v for t in reversed(answered) for k, v in t.titles().items()} | turn.titles()
         shown = frozenset(q for t in history for q in t.answer.quoted())
         return Focus(papers=tuple(ids), titles=tuple(titles.get(i, i) for i in ids), cue=cue, how=how,
                      plural=plural, shown=shown, limit=limit)
@@ -148,9 +149,16 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
             return focus(turn, [pick], "position", f"“{said}” → reference [{n}] of {'the last' if turn is last else 'an earlier'} answer")
     if _SEEK.search(text):
         return Focus(cue="seek", how="asks for other work")
+    m = _ALL.search(text)
+    if m and m.group(0).lower() in ("both", "the two") and len(last.papers) == 1:
+        # "both" after a one-paper answer: that paper and the one discussed before it (the
+        # lead of the answer before, or the next paper it cited when it led with the same one)
+        lead = last.papers[0]
+        before = next((p for t in answered[1:] for p in t.papers if p != lead), None)
+        if before is not None:
+            return focus(last, [lead, before], "all", "“both” → the papers of the last two answers", plural=True)
     # "both", "which of them": the most recent answer that listed several papers
     listed = next((t for t in answered if len(t.papers) >= 2), None)
-    m = _ALL.search(text)
     if m and listed is not None:
         if m.group(0).lower() in ("both", "the two") and len(listed.papers) > 2:
             # of a longer list: the two it led with, the ones it found most relevant

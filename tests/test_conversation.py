@@ -157,6 +157,19 @@ def test_both_after_a_longer_list_means_the_two_it_led_with():
     assert focus_of("What do all of them report?", three).papers == ("dpot", "pos", "rasat")
 
 
+def test_both_after_two_one_paper_answers_means_those_two_papers():
+    # "Which paper models passwords …?" → one paper; "Different topic: is there work on …?" →
+    # another; "In both cases, what did fine-tuning buy them?" asks about the two, not the last
+    first = turn("Which paper adds relational structures to text-to-SQL?", ["rasat"])
+    second = turn("Different topic: is there a foundation model for PDEs?", ["pos"])
+    f = focus_of("In both cases, what did the fine-tuning stage buy them?", first, second)
+    assert (f.papers, f.plural) == (("pos", "rasat"), True)
+    assert set(f.titles) == {PAPERS["pos"][0], PAPERS["rasat"][0]} and "last two answers" in f.how
+    # a list, then one of it picked: "both" is the picked paper and the list's lead
+    picked = turn("Which of them is evaluated downstream?", ["pos"])
+    assert focus_of("Did both release their code?", LIST, picked).papers == ("pos", "dpot")
+
+
 @pytest.mark.parametrize(
     ("question", "rest"),
     [

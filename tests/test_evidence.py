@@ -178,6 +178,23 @@ def test_a_multi_paper_question_lists_every_paper_that_reads_well():
     assert [line.split(" — ")[0] for line in draft.text.splitlines()] == ["Paper 1", "Paper 2", "Paper 3"]
 
 
+def test_a_follow_up_about_both_papers_says_something_new_about_each():
+    # the conversation already quoted paper 1's best sentence: its line is its next best
+    q = profile("What did fine-tuning buy them in both cases?", kind="multi-paper")
+    papers = [src(1, "Music", "We pretrain on 1.5 million songs. | Fine-tuning adds genre control."),
+              src(2, "PassTSL", "We model passwords. | Fine-tuning on 0.1% more data helps.")]
+    scores = {"We pretrain on 1.5 million songs.": 0.9, "Fine-tuning adds genre control.": 0.6,
+              "We model passwords.": 0.5, "Fine-tuning on 0.1% more data helps.": 0.4}
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.7, coverage=0.6), sentences_of(papers, scores),
+                EvidenceSettings())
+    first = compose(q, ev, papers, AnswerSettings(multi_floor=0.0)).text
+    assert "1.5 million songs" in first and "We model passwords" in first
+    again = compose(q, ev, papers, AnswerSettings(multi_floor=0.0),
+                    shown=frozenset({"We pretrain on 1.5 million songs.", "We model passwords."})).text
+    assert [line.split(" — ")[0] for line in again.splitlines()] == ["Music", "PassTSL"]
+    assert "genre control" in again and "0.1% more data" in again
+
+
 def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stating_it():
     # "how many parameters do both have": each paper's line is the sentence that states its
     # parameter count, not the sentence that reads closest to the question as a whole

@@ -21,6 +21,7 @@ from tests.openai_stub import ScriptedOpenAIServer
 
 FIXTURE = ROOT / "tests" / "fixtures" / "papers20.jsonl"
 RASAT = "RASAT: Integrating Relational Structures into Pretrained Seq2Seq Model for Text-to-SQL"
+FREEZENET = "FreezeNet: Full Performance by Reduced Storage Costs"
 # A decision calibrated for the fake's lexical similarities (the shipped weights are MiniLM's).
 EVIDENCE = {"evidence.weights": {"similarity": 12.0}, "evidence.bias": -4.0,
             "evidence.weak_at": 0.3, "evidence.answer_at": 0.6}
@@ -159,6 +160,22 @@ def test_a_follow_up_quotes_more_of_the_paper_than_a_first_question(fast: Engine
     per_paper = Counter(n for s in first.sentences for n in s.citations)
     assert first.citations and max(per_paper.values()) <= 2
     assert follow.about == [RASAT] and len(follow.sentences) == 3
+
+
+def test_both_after_two_one_paper_answers_quotes_a_line_from_each(fast: Engine):
+    """"Both" after two answers about one paper each is about those two papers, and each gets
+    its line even when one reads far worse for the follow-up's words."""
+    from rag import Chat
+
+    chat = Chat(engine=fast)
+    assert chat.ask(Q_RASAT).citations[0].title == RASAT
+    freeze = chat.ask("Different topic: by what factor does FreezeNet compress the stored parameters?")
+    assert [c.title for c in freeze.citations] == [FREEZENET]
+    both = chat.ask("In both cases, what was evaluated?")
+    assert both.cue == "all" and set(both.about) == {RASAT, FREEZENET}
+    lines = both.text.splitlines()
+    assert {c.title for c in both.citations} == {RASAT, FREEZENET}
+    assert sum(line.startswith((RASAT + " — ", FREEZENET + " — ")) for line in lines) == 2
 
 
 def test_a_generative_follow_up_is_rewritten_and_keeps_the_paper_in_focus(fast: Engine):

@@ -46,7 +46,8 @@ def pick(
       paper only if it reads nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's; when the question asks for a slot ("what
-      gains did each report"), the line is that paper's sentence stating it, if one does.
+      gains did each report"), the line is that paper's sentence stating it, if one does,
+      else its best sentence not yet ``shown``.
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
@@ -93,8 +94,15 @@ def pick(
             out += [s for s in own if s not in out and states_quantity(s.text)][:1]
         return out + [p for p in papers[1:2] if p.score >= lead.score - margin]
     if question.kind == "multi-paper":
-        # "what loss does each optimize": a paper's line is its sentence that states the slot
-        return [evidence.fillers.get(p.n, p) for p in papers if p.score >= settings.multi_floor * top.score]
+        # "what loss does each optimize": a paper's line is its sentence that states the slot;
+        # otherwise its best sentence this conversation has not quoted yet (a follow-up about
+        # "both" should say something new about each)
+        fresh: dict[int, Scored] = {}
+        for s in ranked:
+            if s.n not in fresh and s.text.strip() not in shown:
+                fresh[s.n] = s
+        return [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in papers
+                if p.score >= settings.multi_floor * top.score]
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
     out += [p for p in papers[1:] if p.score >= top.score - margin]
     out += [s for s in ranked if s not in out]
