@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from eval.metrics import auc  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
 from rag.evidence import FEATURES, features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
@@ -101,10 +102,6 @@ def print_aucs(data: list[dict]) -> None:
     """How well each feature alone separates answerable dev questions from off-topic and from
     near-miss ones (AUC of "higher on the answerable question"; 0.5 is chance; names_missing and
     slot_missing should read below 0.5, every other feature above)."""
-    def auc(pos: list[float], neg: list[float]) -> float:
-        a, b = np.array(pos)[:, None], np.array(neg)[None, :]
-        return float((a > b).mean() + 0.5 * (a == b).mean()) if len(pos) and len(neg) else float("nan")
-
     sets = list(dict.fromkeys(r["set"] for r in data)) + ["all"]
     print("AUC, answerable vs off-topic / vs near-miss, per dev split: " + " · ".join(sets))
     for k in [*FEATURES, *sorted(x for x in data[0] if x.startswith("x_"))]:
@@ -178,8 +175,7 @@ def main() -> None:
             ingest_paths(sf_settings, [SCIFACT / "corpus.jsonl"])
         scifact = Engine(sf_settings, auto_ingest=False)
         if args.model:
-            threads = int(os.environ.get("PAPERCHAT_THREADS") or 0)
-            bundled.learned = scifact.learned = LearnedReader(Path(args.model), threads=threads)
+            bundled.learned = scifact.learned = LearnedReader(Path(args.model))
     cache = Path(args.rows) if args.rows else None
     if cache is not None and cache.exists():
         data = json.loads(cache.read_text())

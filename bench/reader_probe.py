@@ -22,15 +22,14 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from eval.metrics import contains_key  # noqa: E402
+from eval.metrics import auc, contains_key  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
 from rag.question import profile  # noqa: E402
 from rag.reader import MODEL, LearnedReader, rank  # noqa: E402
@@ -59,13 +58,6 @@ def rows(engine: Engine, name: str) -> list[dict]:
     return out
 
 
-def auc(pos: list[float], neg: list[float]) -> float:
-    if not pos or not neg:
-        return float("nan")
-    a, b = np.array(pos)[:, None], np.array(neg)[None, :]
-    return float((a > b).mean() + 0.5 * (a == b).mean())
-
-
 def score(s: dict, reader: str) -> float:
     return (s["similar"] + s["learned"]) / 2 if reader == "mean" else s[reader]
 
@@ -78,35 +70,41 @@ def _top_states_key(r: dict, reader: str, gold_only: bool) -> bool:
     return top is not None and any(contains_key(top["text"], k) for k in r["keys"])
 
 
+def _table(title: str, data: list[dict], sets: list[str], cell: Callable[[list[dict], str], str],
+           keep: Callable[[dict], bool]) -> None:
+    """One row per reader, one column per set (and all): ``cell`` of the rows ``keep`` selects."""
+    print(title)
+    for reader in READERS:
+        cells = [cell([r for r in data if name in ("all", r["set"]) and keep(r)], reader) for name in sets]
+        print(f"  {reader:8}" + "  ".join(f"{c:>14}" for c in cells))
+
+
+def _separation(sel: list[dict], reader: str) -> str:
+    best = {r["id"] + r["set"]: max(score(s, reader) for s in r["sentences"]) for r in sel}
+    ans = [best[r["id"] + r["set"]] for r in sel if r["type"] != "unanswerable"]
+    return "/".join(f"{auc(ans, [best[r['id'] + r['set']] for r in sel if r['subtype'] == t]):.2f}"
+                    for t in ("off-topic", "near-miss"))
+
+
+def _key_first(sel: list[dict], reader: str) -> str:
+    hit, ghit = (sum(_top_states_key(r, reader, gold_only) for r in sel) for gold_only in (False, True))
+    return f"{hit}/{ghit} of {len(sel)}"
+
+
+def _gold_first(sel: list[dict], reader: str) -> str:
+    hit = sum(1 for r in sel if max(r["sentences"], key=lambda s: score(s, reader))["title"] in r["gold"])
+    return f"{hit} of {len(sel)}"
+
+
 def report(data: list[dict]) -> None:
     sets = [*dict.fromkeys(r["set"] for r in data), "all"]
     print("reader    " + "  ".join(f"{n:>14}" for n in sets))
-    print("AUC of the best sentence, answerable vs off-topic / near-miss")
-    for reader in READERS:
-        cells = []
-        for name in sets:
-            sel = [r for r in data if name in ("all", r["set"]) and r["sentences"]]
-            best = {r["id"] + r["set"]: max(score(s, reader) for s in r["sentences"]) for r in sel}
-            ans = [best[r["id"] + r["set"]] for r in sel if r["type"] != "unanswerable"]
-            cells.append("/".join(f"{auc(ans, [best[r['id'] + r['set']] for r in sel if r['subtype'] == t]):.2f}"
-                                  for t in ("off-topic", "near-miss")))
-        print(f"  {reader:8}" + "  ".join(f"{c:>14}" for c in cells))
-    print("factoid key in the top sentence: all retrieved / within the gold paper")
-    for reader in READERS:
-        cells = []
-        for name in sets:
-            sel = [r for r in data if name in ("all", r["set"]) and r["type"] == "factoid" and r["keys"]]
-            hit, ghit = (sum(_top_states_key(r, reader, gold_only) for r in sel) for gold_only in (False, True))
-            cells.append(f"{hit}/{ghit} of {len(sel)}")
-        print(f"  {reader:8}" + "  ".join(f"{c:>14}" for c in cells))
-    print("which-paper: the top sentence is the gold paper's")
-    for reader in READERS:
-        cells = []
-        for name in sets:
-            sel = [r for r in data if name in ("all", r["set"]) and r["type"] == "which-paper" and r["sentences"]]
-            hit = sum(1 for r in sel if max(r["sentences"], key=lambda s: score(s, reader))["title"] in r["gold"])
-            cells.append(f"{hit} of {len(sel)}")
-        print(f"  {reader:8}" + "  ".join(f"{c:>14}" for c in cells))
+    _table("AUC of the best sentence, answerable vs off-topic / near-miss", data, sets, _separation,
+           lambda r: bool(r["sentences"]))
+    _table("factoid key in the top sentence: all retrieved / within the gold paper", data, sets, _key_first,
+           lambda r: r["type"] == "factoid" and bool(r["keys"]))
+    _table("which-paper: the top sentence is the gold paper's", data, sets, _gold_first,
+           lambda r: r["type"] == "which-paper" and bool(r["sentences"]))
 
 
 def main() -> None:
@@ -132,8 +130,7 @@ def main() -> None:
                          "chroma.collection": args.scifact_collection} if corpus == "scifact"
                         else {"chroma.path": args.bundled_index} if args.bundled_index else {})
                 engines[corpus] = Engine(base.with_overrides(**over), auto_ingest=False)
-                threads = int(os.environ.get("PAPERCHAT_THREADS") or 0)
-                engines[corpus].learned = LearnedReader(Path(args.model), threads=threads)
+                engines[corpus].learned = LearnedReader(Path(args.model))
             data += rows(engines[corpus], name)
         if cache is not None:
             cache.write_text(json.dumps(data))

@@ -102,6 +102,15 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def auc(pos: Sequence[float], neg: Sequence[float]) -> float:
+    """Probability that a ``pos`` score is above a ``neg`` one (ties count half): how well a
+    score separates two groups, 0.5 for chance; NaN when a group is empty."""
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
 def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 

@@ -29,6 +29,9 @@ def test_retrieval_metrics_known_values():
     assert m.ndcg_at_k(["a", "b"], {"a": 1.0}, 10) == 1.0
     assert m.ndcg_at_k(["b", "a"], {"a": 1.0}, 10) == pytest.approx(1 / 1.5849625, rel=1e-6)
     assert m.ndcg_at_k(["x", "y"], {"a": 1.0}, 10) == 0.0
+    # a score that separates answerable from unanswerable questions, a tie, an inverted one
+    assert m.auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and m.auc([0.1], [0.9]) == 0.0
+    assert m.auc([0.5, 0.9], [0.5]) == 0.75 and m.auc([], [0.3]) != m.auc([], [0.3])  # NaN
 
 
 def test_answer_metrics_known_values():
