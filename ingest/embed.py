@@ -127,6 +127,18 @@ class OnnxMiniLM(_MiniLM):
             out[idx] = pooled
         return _normalise(out)
 
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Each WordPiece of ``text`` (truncated like ``embed``): its character span and its
+        unit-length contextual vector, the last layer before pooling; [CLS]/[SEP] left out."""
+        self._ensure_loaded()
+        enc = self._tokenizer.encode(text)
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        (hidden,) = self._session.run(
+            None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        )
+        keep = [i for i, m in enumerate(enc.special_tokens_mask) if not m]
+        return [enc.offsets[i] for i in keep], _normalise(hidden[0, keep])
+
 
 class Int8MiniLM(OnnxMiniLM):
     """all-MiniLM-L6-v2 quantised here to int8 MatMuls (``ingest.quantize``): faster than fp32
@@ -204,6 +216,12 @@ class Int8MiniLM(OnnxMiniLM):
             return self._fallback.embed(texts)
         return super().embed(texts)
 
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        self._ensure_loaded()
+        if self._fallback is not None:
+            return self._fallback.token_states(text)
+        return super().token_states(text)
+
 
 class TorchMiniLM(_MiniLM):
     """all-MiniLM-L6-v2, fp32, through sentence-transformers (needs torch)."""
@@ -225,6 +243,14 @@ class TorchMiniLM(_MiniLM):
         self._ensure_loaded()
         rows = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
         return _normalise(np.asarray(rows))
+
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        self._ensure_loaded()
+        states = self._model.encode([text], output_value="token_embeddings", convert_to_numpy=True)[0]
+        enc = self._model.tokenizer(text, truncation=True, max_length=self.max_tokens,
+                                    return_offsets_mapping=True, return_special_tokens_mask=True)
+        keep = [i for i, m in enumerate(enc["special_tokens_mask"]) if not m]
+        return [tuple(enc["offset_mapping"][i]) for i in keep], _normalise(np.asarray(states)[keep])
 
 
 class OpenAIEmbedder:

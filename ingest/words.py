@@ -20,8 +20,17 @@ _STOP = frozenset(
 
 
 def content_words(text: str) -> set[str]:
-    words = {w.lower().rstrip(".") for w in _WORD.findall(text)}
-    return {w for w in words if w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w))}
+    return {w for _, _, w in content_word_spans(text)}
+
+
+def content_word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each content word of ``text`` where it is written: (start, end, lower-cased word)."""
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group().lower().rstrip(".")
+        if w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w)):
+            out.append((m.start(), m.end(), w))
+    return out
 
 
 # [1]  [1, 2]  [1,2]  [1-3]  [1–3]  [1; 4]  — and runs of them: [1][2]

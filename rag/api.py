@@ -23,6 +23,7 @@ from .answer.generative import (
     stream_answer,
 )
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
+from .coverage import Coverage, SoftCoverage, TokenStates
 from .evidence import Evidence, decide, lead_order, missing_note, subject_source
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
@@ -91,6 +92,7 @@ class Engine:
         self.grounder = Grounder(self.embedder, self.settings.answer.support_threshold)
         self.learned: Reader = LearnedReader()
         self.similarity: Reader = SimilarityReader(self.embedder)
+        self.coverage = SoftCoverage(_token_model(self.embedder, self.settings), self.retriever.idf)
 
     def close(self) -> None:
         """Stop what this engine started (the local LLM server, if any)."""
@@ -149,7 +151,8 @@ class Engine:
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
         evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence,
-                          follow_up=focus is not None and focus.refers)
+                          follow_up=focus is not None and focus.refers,
+                          soft=self.soft_coverage(asked, retrieval))
         timings["read"] = time.perf_counter() - t_read
         if evidence.verdict == "refuse":
             answer = self._refusal(question, query, retrieval, evidence)
@@ -270,6 +273,15 @@ class Engine:
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
         return sentences
 
+    def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage | None:
+        """``rag.coverage`` of the question by the top-ranked paper (title and abstract); None
+        without a paper, or when the decision gives it no weight (``force``: measure anyway)."""
+        e = self.settings.evidence
+        if not retrieval.sources or not (force or (e.weights.get("soft_coverage", 0.0) and e.uses("soft_coverage"))):
+            return None
+        top = retrieval.sources[0]
+        return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
+
     def _extractive(
         self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None
     ) -> Draft:
@@ -296,6 +308,16 @@ class Engine:
             confidence=evidence.confidence,
             reason=evidence.reason,
         )
+
+
+def _token_model(embedder: CachedEmbedder, settings: Settings) -> TokenStates:
+    """The MiniLM whose token vectors ``rag.coverage`` compares: the embedder itself when it is
+    a local MiniLM, else the packaged int8 one (loaded on first use; an OpenAI embedder has no
+    token vectors, and the decision was fitted on MiniLM's)."""
+    inner = getattr(embedder, "inner", embedder)
+    if hasattr(inner, "token_states"):
+        return inner
+    return embedder_for(settings.with_overrides(**{"embedding.backend": "int8"})).inner
 
 
 def _note_focus(answer: Answer, focus: Focus | None) -> None:

@@ -2,9 +2,12 @@
 
 Every path (extractive, generative, the page, the API, eval) goes through ``decide()`` before
 any answer is composed or any LLM is called. It turns what retrieval and reading measured into
-one calibrated probability that the retrieved abstracts answer the question: a logistic model
+one calibrated probability that the retrieved abstracts cover the question: a logistic model
 over a few features whose weights and thresholds live in ``EvidenceSettings`` and are fitted
-on the blind sets' dev splits by ``bench/fit_evidence.py`` (never on their test splits).
+on the blind sets' dev splits by ``bench/fit_evidence.py`` (never on their test splits),
+answerable questions against off-topic ones. A near miss (the paper is there, the detail is
+not) reads like an answerable question to every feature measured, so it is left to the weak
+label: the slot check caps such an answer at *weak*, with the reason.
 
 Refusing an answerable question costs more than showing weak evidence, so the middle band is
 wide: there the answer is shown, labelled weak, with the reason.
@@ -17,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .coverage import Coverage
 from .names import text_words
 from .question import QuestionProfile
 from .reader import Scored
@@ -24,13 +28,13 @@ from .settings import EvidenceSettings
 from .types import Retrieval, Source
 
 Verdict = Literal["answer", "weak", "refuse"]
-FEATURES = ("relevance", "reading", "similarity", "coverage", "names_missing", "slot_missing")
+FEATURES = ("relevance", "reading", "similarity", "coverage", "soft_coverage", "names_missing", "slot_missing")
 
 
 @dataclass
 class Evidence:
     verdict: Verdict
-    confidence: float  # calibrated probability that the abstracts answer the question
+    confidence: float  # calibrated probability that the abstracts cover the question (not off-topic)
     reason: str  # one sentence a user can read ("" for a plain answer)
     sentences: list[Scored]  # every evidence sentence of the retrieved papers, best first
     subject: int | None = None  # source n the question is about (it names it), if any
@@ -95,9 +99,11 @@ def features(
     sentences: list[Scored],
     fillers: dict[int, Scored] | None = None,
     lead: int | None = None,
+    soft_coverage: float = 0.0,
 ) -> tuple[dict[str, float], Source | None, Scored | None]:
     """``fillers``: ``slot_fillers`` of these sentences, when the caller has them already.
-    ``lead``: the paper an unnamed question's answer leads with (default: the best sentence's)."""
+    ``lead``: the paper an unnamed question's answer leads with (default: the best sentence's).
+    ``soft_coverage``: ``rag.coverage`` of the question by the top paper (0 when not measured)."""
     sources = retrieval.sources
     if fillers is None:
         fillers = slot_fillers(question, sources, sentences)
@@ -115,6 +121,7 @@ def features(
         "reading": max((s.learned for s in sentences), default=0.0),
         "similarity": max((s.similar for s in sentences), default=0.0),
         "coverage": float(retrieval.coverage),
+        "soft_coverage": float(soft_coverage),
         "names_missing": float(names_missing),
         "slot_missing": float(slot_missing),
     }
@@ -145,11 +152,15 @@ def decide(
     settings: EvidenceSettings,
     *,
     follow_up: bool = False,
+    soft: Coverage | None = None,
 ) -> Evidence:
-    """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess."""
+    """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess.
+    ``soft``: ``rag.coverage`` of the question by the top paper (not measured: None)."""
+    soft = soft or Coverage()
     fillers = slot_fillers(question, retrieval.sources, sentences)
     papers = lead_order(retrieval.sources, sentences, settings.rank_step)
-    f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None)
+    f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None,
+                                  soft.score)
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
@@ -163,7 +174,7 @@ def decide(
         verdict=verdict,
         confidence=round(p, 4),
         reason=_reason(verdict, question, retrieval, sentences, f, subject, p, settings.far_below, follow_up,
-                       papers[0] if papers else None),
+                       papers[0] if papers else None, soft.uncovered),
         sentences=sentences,
         subject=subject.n if subject else None,
         slot_filler=filler,
@@ -193,6 +204,7 @@ def _reason(
     far_below: float,
     follow_up: bool = False,
     lead: int | None = None,
+    uncovered: tuple[str, ...] = (),
 ) -> str:
     k = len(retrieval.sources)
     if verdict == "answer":
@@ -210,6 +222,9 @@ def _reason(
         first = lead if lead is not None else sentences[0].n
         about = subject or next(s for s in retrieval.sources if s.n == first)
         what = f"the abstract of “{about.title}” does not state {question.slot.describe()}"
+    elif uncovered:  # what the closest paper says nothing about, in the question's words
+        words = ", ".join(f"“{w}”" for w in uncovered)
+        what = f"nothing in the closest paper, “{retrieval.sources[0].title}”, is about {words}"
     elif f["relevance"] < far_below:
         what = f"no passage is close to the question (best similarity {f['relevance']:.2f})"
     else:

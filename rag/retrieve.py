@@ -12,6 +12,7 @@ import dataclasses
 import math
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from ingest import Index, StoreUnavailableError
@@ -131,21 +132,24 @@ class Retriever:
         from .text import content_words
 
         words = content_words(question)
-        lex = self.index.lexical
-        if not words or not sources or lex is None:
+        if not words or not sources or self.index.lexical is None:
             return 0.0
-        n = self._stat("papers", lex.paper_count) or 1
-        df = {w: self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) for w in words}
-
-        def idf(w: str) -> float:
-            return math.log((n + 1) / (df[w] + 0.5))
-
-        total = sum(idf(w) for w in words) or 1.0
+        idf = self.idf(words)
+        total = sum(idf.values()) or 1.0
         best = 0.0
         for src in sources[:3]:
             have = content_words(f"{src.title} {src.abstract}")
-            best = max(best, sum(idf(w) for w in words if w in have) / total)
+            best = max(best, sum(idf[w] for w in words if w in have) / total)
         return best
+
+    def idf(self, words: Iterable[str]) -> dict[str, float]:
+        """Each content word's inverse document frequency in this collection (from the lexical
+        index; 1.0 each without one)."""
+        lex = self.index.lexical
+        if lex is None:
+            return dict.fromkeys(words, 1.0)
+        n = self._stat("papers", lex.paper_count) or 1
+        return {w: math.log((n + 1) / (self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) + 0.5)) for w in words}
 
     def narrow(self, question: str, retrieval: Retrieval, limit: int) -> Retrieval:
         """The ``limit`` papers a description fits best ("the Portuguese one", "which of them

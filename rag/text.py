@@ -10,7 +10,14 @@ import re
 from functools import lru_cache
 
 # One definition each, shared with ingest (the lexical index's words, the chunker's sentences)
-from ingest.words import MARKER, Sentence, content_words, split_sentences, strip_markers  # noqa: F401
+from ingest.words import (  # noqa: F401
+    MARKER,
+    Sentence,
+    content_word_spans,
+    content_words,
+    split_sentences,
+    strip_markers,
+)
 
 from .untrusted import clean_spans
 

@@ -148,7 +148,7 @@ class Answer:
     added_citations: int = 0  # citations attached after the fact (post-hoc attribution)
     relevance: float = 0.0  # best dense similarity of any retrieved passage
     evidence: str = "answer"  # the evidence decision: "answer" | "weak" (shown, labelled) | "refuse"
-    confidence: float = 0.0  # its calibrated probability that the abstracts answer the question
+    confidence: float = 0.0  # its calibrated probability that the abstracts cover the question
     reason: str = ""  # why the evidence is weak or the question refused ("" otherwise)
     # A follow-up answered from the papers under discussion: their titles, and what in the
     # question pointed at them ("the second one" → reference [2]); empty for a fresh question.

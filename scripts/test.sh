@@ -55,13 +55,16 @@ python3 -m venv .venv
   --fail-under unanswerable.refused_or_weak=0.6 \
   --fail-under near-miss.refused_or_weak=0.6 \
   --fail-over false_refusal_rate=0.28
-# the third blind set (held out; run once per decision change)
+# the third blind set (held out; run once per decision change). With the soft-coverage decision
+# (fitted against off-topic questions; README): false refusals 0.04 -> 0, off-topic refused 6 -> 5
+# of 7, refused or weak 6 -> 7 of 7; the refusal gate sits one question under 5 of 7
 .venv/bin/paperchat eval eval/paraphrase2.jsonl --fresh --out eval/runs/ci-paraphrase2 \
   --fail-under hit@5=0.88 \
   --fail-under key_fact_recall=0.77 \
   --fail-under factoid.strict_key_fact=0.7 \
   --fail-under multi-paper.gold_citation_recall=0.65 \
-  --fail-under off-topic.refusal_recall=0.7 \
+  --fail-under off-topic.refusal_recall=0.55 \
+  --fail-under off-topic.refused_or_weak=0.85 \
   --fail-under unanswerable.refused_or_weak=0.65 \
   --fail-over false_refusal_rate=0.1
 # the blind conversation sets' test splits (follow-ups; measured 0.55 / 0.81 / 0.13 / 0 and

@@ -30,3 +30,9 @@ class HashEmbedder:
                 out[row, int.from_bytes(h[:3], "little") % self.dim] += 1.0 if h[3] & 1 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)
+
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Each word as a token (``rag.coverage``): its span and the embedding of the word alone,
+        so a word is close only to itself."""
+        spans = [m.span() for m in _WORD.finditer(text.lower())]
+        return spans, self.embed([text.lower()[a:b] for a, b in spans])

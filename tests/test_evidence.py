@@ -7,11 +7,13 @@ import pytest
 
 from rag import Engine
 from rag.answer.extractive import compose
+from rag.coverage import Coverage, SoftCoverage
 from rag.evidence import decide
 from rag.question import profile
 from rag.reader import Scored
 from rag.settings import AnswerSettings, EvidenceSettings
 from rag.types import Retrieval, Source
+from tests.fakes import HashEmbedder
 
 FREEZENET = "FreezeNet: Full Performance by Reduced Storage Costs"
 
@@ -101,6 +103,35 @@ def test_the_verdict_follows_the_calibrated_confidence():
     assert verdicts[2].reason == ""
 
 
+def test_soft_coverage_weighs_each_question_word_by_its_rarity():
+    idf = {"sarcasm": 5.0, "tweets": 4.0, "detect": 1.0}
+    soft = SoftCoverage(HashEmbedder(), lambda words: {w: idf.get(w, 1.0) for w in words})
+    q = "Which paper can detect sarcasm in tweets?"
+    full = soft.read(q, "We detect sarcasm in tweets with a small model.")
+    assert full.score == pytest.approx(1.0) and full.uncovered == ()
+    rare_missing = soft.read(q, "We detect irony in tweets.")  # sarcasm (5 of 10) has no match
+    common_missing = soft.read(q, "Sarcasm in tweets, found.")  # detect (1 of 10) has none
+    assert rare_missing.score == pytest.approx(0.5, abs=0.01) and rare_missing.uncovered == ("sarcasm",)
+    assert common_missing.score == pytest.approx(0.9, abs=0.01) and common_missing.uncovered == ("detect",)
+    assert soft.read(q, "").score == 0.0 and soft.read("Which one?", "Any text.").score == 0.0
+
+
+def test_a_question_the_top_paper_does_not_cover_is_refused_where_a_covered_one_is_answered():
+    # the shipped decision: the same best sentence, read against how much of the question the
+    # top paper covers (the soft coverage carries about as much weight as the similarity)
+    papers = [src(1, "A", "Sentence one about topic.")]
+    sents = [Scored(0.5, 1, "Sentence one about topic.", similar=0.5)]
+    q = profile("Which paper studies the topic?")
+    low, high = (decide(q, Retrieval("q", papers, top_relevance=0.5), sents, EvidenceSettings(),
+                        soft=Coverage(c, ("topic",) if c < 0.5 else ())) for c in (0.25, 0.6))
+    assert low.verdict == "refuse" and high.verdict != "refuse"
+    assert low.confidence < high.confidence
+    assert "nothing in the closest paper, “A”, is about “topic”" in low.reason  # what it lacks, named
+    off = EvidenceSettings(use_soft_coverage=False)  # the ablation switch drops the feature
+    assert decide(q, Retrieval("q", papers, top_relevance=0.5), sents, off, soft=Coverage(0.6)).confidence == \
+        decide(q, Retrieval("q", papers, top_relevance=0.5), sents, off, soft=Coverage(0.25)).confidence
+
+
 def test_a_named_paper_is_never_answered_with_another_papers_figure():
     """The question names OPT-175B; only GLM-130B's abstract states a GPU count. The slot is
     missing for the paper asked about, so the answer quotes OPT's own sentences, never 8 GPUs."""
@@ -156,15 +187,17 @@ def test_a_detail_its_paper_does_not_state_is_never_a_plain_answer():
                 relevance=0.8)
     sents = [Scored(0.9, 1, "We release Llama 2, models from 7 billion to 70 billion parameters.", similar=0.9),
              Scored(0.7, 1, "Llama 2-Chat is safer.", similar=0.7)]
-    ev = decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), sents, EvidenceSettings())
+    covers = Coverage(0.7)  # the paper covers what the question asks about
+    ev = decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), sents, EvidenceSettings(),
+                soft=covers)
     assert ev.features["slot_missing"] == 1.0 and ev.confidence >= EvidenceSettings().answer_at
     assert ev.verdict == "weak" and "does not state the tokens asked for" in ev.reason
     uncapped = decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), sents,
-                      EvidenceSettings(slot_caps_answer=False))
+                      EvidenceSettings(slot_caps_answer=False), soft=covers)
     assert uncapped.verdict == "answer"  # the cap, not the confidence, is what labels it
     stated = [Scored(0.9, 1, "Llama 2 was pretrained on 1.4 trillion tokens.", similar=0.9)]
     assert decide(q, Retrieval("q", [llama], top_relevance=0.8, coverage=0.8), stated,
-                  EvidenceSettings()).verdict == "answer"
+                  EvidenceSettings(), soft=covers).verdict == "answer"
 
 
 def test_a_multi_paper_question_lists_every_paper_that_reads_well():
@@ -312,6 +345,19 @@ def test_a_multi_paper_question_cites_every_qualifying_paper(engine: Engine):
     assert {"Grokking as the Transition from Lazy to Rich Training Dynamics",
             "Deep Networks Always Grok and Here is Why"} <= cited
     assert len(answer.text.splitlines()) == len(cited)  # one line per paper
+
+
+def test_soft_coverage_reads_a_paraphrase_as_covered_and_a_neighbouring_topic_as_not(engine: Engine):
+    # real MiniLM token vectors: the paraphrase shares almost no words with FreezeNet's abstract
+    # but its words have close tokens there; seismograms have none in the paper retrieved for them
+    para = "Which work keeps most weights frozen at their random values and only trains a handful?"
+    off = "Which paper picks earthquake arrival times out of seismograms?"
+    covered, uncovered = (engine.soft_coverage(profile(q), engine.retriever.retrieve(q), force=True).score
+                          for q in (para, off))
+    assert covered > uncovered + 0.15
+    answer = engine.ask(off)
+    assert answer.refused and "does not seem to cover" in answer.reason
+    assert "seismograms" in answer.reason  # the reason names what the closest paper lacks
 
 
 def test_an_off_topic_question_is_refused_before_any_answer_is_composed(engine: Engine):

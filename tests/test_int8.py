@@ -56,6 +56,12 @@ def test_prepare_builds_the_encoder_once_and_it_agrees_with_fp32(built):
     regret = sim_b.max(axis=1) - sim_b[np.arange(len(texts)), nn_a]
     assert regret.max() <= 0.02, regret.max()
     assert (regret == 0).mean() > 0.8
+    # the token vectors the soft coverage compares (rag.coverage): the same tokens, the same
+    # directions as fp32's, whichever backend embeds
+    text = texts[0][:600]
+    (spans_a, tok_a), (spans_b, tok_b) = int8.token_states(text), TorchMiniLM().token_states(text)
+    assert spans_a == spans_b and text[slice(*spans_a[0])].lower() in text.lower()
+    assert (tok_a * tok_b).sum(axis=1).mean() > 0.98
 
 
 def test_an_int8_build_that_falls_short_is_reported_and_fp32_is_used(built, tmp_path: Path):

@@ -1,0 +1,85 @@
+"""How much of the question a paper's text covers, word by word, in the encoder's own space.
+
+The word coverage (``Retriever.coverage``) counts the question's rare words that a top paper
+repeats; a reader's paraphrase shares few of them, so its fitted weight is 0. Here each content
+word of the question is matched to the closest token of the paper in MiniLM's contextual space
+and weighted by its IDF in the collection (BERTScore recall): a question about sarcasm in tweets
+finds nothing close to "sarcasm" or "tweets" in any abstract, while "keeps most weights frozen
+at their random values" finds "random initialization" and "fixed". The evidence decision reads
+it for the top-ranked paper (``soft_coverage``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .text import content_word_spans
+
+
+class TokenStates(Protocol):
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Each token's character span in ``text`` and its unit-length contextual vector."""
+        ...
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """``score``: IDF-weighted mean over the question's content words of each word's best cosine
+    to a token of the text (0..1). ``uncovered``: the rarest question words nothing in the text
+    comes close to (best cosine below ``SoftCoverage.below``), for a reason a user can read."""
+
+    score: float = 0.0
+    uncovered: tuple[str, ...] = ()
+
+
+class SoftCoverage:
+    """One method, ``read(question, text) -> Coverage``."""
+
+    below = 0.4  # a word's best cosine under this: no token of the text is about it (checked by eye
+    # on the dev splits: exact repeats read 0.7-0.9, paraphrased words 0.45-0.8, absent topics 0.15-0.35)
+
+    def __init__(self, model: TokenStates, idf: Callable[[Iterable[str]], dict[str, float]],
+                 capacity: int = 256) -> None:
+        self.model = model
+        self.idf = idf
+        self._cache: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def _states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        with self._lock:
+            hit = self._cache.get(text)
+        if hit is None:
+            hit = self.model.token_states(text)
+            with self._lock:
+                self._cache[text] = hit
+                while len(self._cache) > self._capacity:
+                    self._cache.popitem(last=False)
+        return hit
+
+    def read(self, question: str, text: str, limit: int = 3) -> Coverage:
+        words = content_word_spans(question)
+        if not words or not text.strip():
+            return Coverage()
+        spans, q = self._states(question)
+        _, d = self._states(text)
+        best = (q @ d.T).max(axis=1) if len(q) and len(d) else np.zeros(len(q))
+        idf = self.idf({w for _, _, w in words})
+        total = weight = 0.0
+        missing: dict[str, float] = {}
+        for start, end, w in words:
+            pieces = [best[i] for i, (a, _) in enumerate(spans) if start <= a < end]
+            if pieces:  # a word past the encoder's window has no tokens
+                close = float(np.mean(pieces))
+                total += idf[w] * close
+                weight += idf[w]
+                if close < self.below:
+                    missing[question[start:end]] = idf[w]
+        rarest = sorted(missing, key=lambda w: -missing[w])[:limit]
+        return Coverage(total / weight if weight else 0.0, tuple(rarest))
