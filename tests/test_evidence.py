@@ -127,6 +127,9 @@ def test_a_question_the_top_paper_does_not_cover_is_refused_where_a_covered_one_
     assert low.verdict == "refuse" and high.verdict != "refuse"
     assert low.confidence < high.confidence
     assert "nothing in the closest paper, “A”, is about “topic”" in low.reason  # what it lacks, named
+    weak = decide(q, Retrieval("q", papers, top_relevance=0.5), sents, EvidenceSettings(),
+                  soft=Coverage(0.39, ("topic",)))
+    assert weak.verdict == "weak" and "“topic”" not in weak.reason  # named on a refusal only
     off = EvidenceSettings(use_soft_coverage=False)  # the ablation switch drops the feature
     assert decide(q, Retrieval("q", papers, top_relevance=0.5), sents, off, soft=Coverage(0.6)).confidence == \
         decide(q, Retrieval("q", papers, top_relevance=0.5), sents, off, soft=Coverage(0.25)).confidence
