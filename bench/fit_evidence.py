@@ -27,7 +27,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from eval.metrics import auc  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
-from rag.coverage import Coverage  # noqa: E402
 from rag.evidence import FEATURES, features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
 from rag.reader import LearnedReader, rank  # noqa: E402
@@ -49,7 +48,7 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
                          engine.settings.evidence.reader, need_learned=True)
         lead = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step)
         f, _, _ = features(asked, retrieval, sentences, lead=lead[0] if lead else None,  # as decide() reads it
-                           soft_coverage=(engine.soft_coverage(asked, retrieval, force=True) or Coverage()).score)
+                           soft_coverage=engine.soft_coverage(asked, retrieval, force=True).score)
         rel = sorted((s.relevance for s in retrieval.sources), reverse=True) + [0.0, 0.0]
         # candidates not (yet) in the model, kept in the rows for ablations
         extra = {"x_margin": rel[0] - rel[1], "x_fused_lead": _fused_lead(retrieval),

@@ -273,12 +273,12 @@ class Engine:
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
         return sentences
 
-    def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage | None:
-        """``rag.coverage`` of the question by the top-ranked paper (title and abstract); None
+    def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage:
+        """``rag.coverage`` of the question by the top-ranked paper (title and abstract); empty
         without a paper, or when the decision gives it no weight (``force``: measure anyway)."""
         e = self.settings.evidence
         if not retrieval.sources or not (force or (e.weights.get("soft_coverage", 0.0) and e.uses("soft_coverage"))):
-            return None
+            return Coverage()
         top = retrieval.sources[0]
         return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
 

@@ -11,10 +11,9 @@ it for the top-ranked paper (``soft_coverage``).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -50,20 +49,8 @@ class SoftCoverage:
                  capacity: int = 256) -> None:
         self.model = model
         self.idf = idf
-        self._cache: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def _states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
-        with self._lock:
-            hit = self._cache.get(text)
-        if hit is None:
-            hit = self.model.token_states(text)
-            with self._lock:
-                self._cache[text] = hit
-                while len(self._cache) > self._capacity:
-                    self._cache.popitem(last=False)
-        return hit
+        # a follow-up reads the same top paper again: one encoder pass per text while it is recent
+        self._states = lru_cache(maxsize=capacity)(model.token_states)
 
     def read(self, question: str, text: str, limit: int = 3) -> Coverage:
         words = content_word_spans(question)

@@ -152,11 +152,10 @@ def decide(
     settings: EvidenceSettings,
     *,
     follow_up: bool = False,
-    soft: Coverage | None = None,
+    soft: Coverage = Coverage(),  # noqa: B008 - frozen, never mutated
 ) -> Evidence:
     """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess.
-    ``soft``: ``rag.coverage`` of the question by the top paper (not measured: None)."""
-    soft = soft or Coverage()
+    ``soft``: ``rag.coverage`` of the question by the top paper (empty when not measured)."""
     fillers = slot_fillers(question, retrieval.sources, sentences)
     papers = lead_order(retrieval.sources, sentences, settings.rank_step)
     f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None,
