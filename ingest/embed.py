@@ -318,6 +318,15 @@ class CachedEmbedder:
     def dim(self) -> int:
         return self.inner.dim
 
+    def remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Take these texts' vectors as computed (stored ones, read back from the index)."""
+        with self._lock:
+            for text, v in vectors.items():
+                self._cache[short_hash(text, length=24)] = v
+                self._cache.move_to_end(short_hash(text, length=24))
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [short_hash(t, length=24) for t in texts]
         with self._lock:

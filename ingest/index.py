@@ -1,7 +1,10 @@
 """The Chroma collection: the only code that knows how it is laid out.
 
 One record per chunk. Ids are ``<paper_id>#<chunk_no>``, so a re-run overwrites rather than
-duplicates. Every chunk carries its paper's content hash, chunk count and chunking setting:
+duplicates. Beside it, ``<name>.sentences`` holds one vector per abstract sentence (ids
+``<paper_id>#s<text hash>``), written with the paper's chunks: the reader scores every sentence of
+the retrieved papers against the question, and reading stored vectors spares it encoding them on
+every question. It only speeds answers up: a sentence it lacks is encoded when asked. Every chunk carries its paper's content hash, chunk count and chunking setting:
 a paper is *complete* only when all its chunks with the current hash are present, which is
 how a run after a crash or Ctrl-C knows what to finish. The collection's metadata records the
 embedding model and dimension; opening it with another model is refused.
@@ -21,7 +24,7 @@ import numpy as np
 
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
 from .lexical import LexicalIndex, paper_rows, rows_from_records
-from .models import Chunk, Paper, paper_year
+from .models import Chunk, Paper, paper_year, short_hash
 from .vectorsave import await_vector_save, save_vectors
 
 SCHEMA = 1
@@ -31,6 +34,9 @@ _PAGE = 2000
 # log, HNSW vector): 15-16 KB measured on the bundled corpus; the estimate keeps a margin.
 BYTES_PER_CHUNK = 24 * 1024
 BYTES_FIXED = 2 * 1024 * 1024
+# ... and of one sentence vector (no document, so no full-text index): 2.7 KB measured
+BYTES_PER_SENTENCE = 4 * 1024
+SENTENCES = ".sentences"  # the sentence-vector collection's name: the chunk collection's + this
 
 
 def _mb(n: float) -> str:
@@ -75,6 +81,7 @@ class Index:
         self.location = location
         self.path = path  # the directory of an on-disk index; None on a Chroma server
         self.lexical = lexical  # the BM25 index that goes with the collection
+        self._sentences: Any = None  # the sentence-vector collection, once looked up
         self._seen_revision: int | None = None  # the revision this handle's reads reflect
         self._vectors_revision: int | None = None  # ... and its loaded vector index (local client)
 
@@ -204,6 +211,49 @@ class Index:
             return out
         return {cid: list(emb) for cid, emb in zip(got["ids"], got["embeddings"], strict=True)}
 
+    def sentence_vectors(self, sentences: Iterable[tuple[str, str]]) -> dict[str, np.ndarray]:
+        """The stored vectors of these (paper id, sentence text) pairs, by text; a pair the
+        index lacks (a paper written before sentence vectors were, or by another process this
+        client has not loaded) is left out, for the caller to encode."""
+        ids = {sentence_id(pid, text): text for pid, text in sentences}
+        col = self._sentence_collection()
+        if col is None or not ids:
+            return {}
+        try:
+            got = col.get(ids=list(ids), include=["embeddings"])
+        except Exception:  # noqa: BLE001 - an accelerator: the reader encodes what it lacks
+            return {}
+        return {ids[i]: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def sentences_complete(self) -> bool:
+        """Every paper's sentence vectors were written (False for an index built before they
+        existed, until ``paperchat ingest`` fills them in)."""
+        col = self._sentence_collection()
+        return col is not None and bool((col.metadata or {}).get("paperchat:complete"))
+
+    def _sentence_collection(self, create: bool = False) -> Any:
+        """The sentence-vector collection of this chunk collection; None when there is none
+        (or one left from another collection of the same name, which ``create`` replaces)."""
+        if self._sentences is not None and not create:
+            return self._sentences
+        name = self.name + SENTENCES
+        try:
+            col = self._client.get_collection(name, embedding_function=None)
+        except Exception:  # noqa: BLE001 - none yet
+            col = None
+        if col is not None and (col.metadata or {}).get("paperchat:of") != str(self.collection.id):
+            if not create:
+                return None
+            self._call(lambda: self._client.delete_collection(name))
+            col = None
+        if col is None and create:
+            model, dim = self.model
+            meta = {"hnsw:space": "cosine", "paperchat:of": str(self.collection.id), "paperchat:model": model,
+                    "paperchat:dim": dim, "paperchat:complete": self.count() == 0}
+            col = self._call(lambda: self._client.get_or_create_collection(name, metadata=meta, embedding_function=None))
+        self._sentences = col
+        return col
+
     def _lacks_vectors(self, exc: StoreUnavailableError) -> bool:
         """A read of stored vectors failed because this local client's vector index lacks
         chunks another process added. Judged by Chroma's message too, not only by the stale
@@ -271,6 +321,7 @@ class Index:
         dim = self.model[1] or 1
         self._call(lambda: collection.query(query_embeddings=[[0.0] * dim], n_results=1))  # load it now
         self._client, self.collection = client, collection
+        self._sentences = None  # looked up again on the new client
         self._vectors_revision = target
 
     # -- the lexical index ---------------------------------------------------------------
@@ -305,7 +356,11 @@ class Index:
     def persist_vectors(self) -> bool:
         """Save a local Chroma's vector graph, so no process replays this ingest's writes into
         it on its next cold open (``ingest.vectorsave``; a server saves on its own schedule)."""
-        return self.path is not None and save_vectors(self._client, self.name, self.path)
+        if self.path is None:
+            return False
+        if self._sentence_collection() is not None:
+            save_vectors(self._client, self.name + SENTENCES, self.path)
+        return save_vectors(self._client, self.name, self.path)
 
     def abort_write(self) -> None:
         """An ingest failed: keep what the lexical index has (only papers whose Chroma write
@@ -351,8 +406,14 @@ class Index:
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
         chunking: str,
+        sentences: Sequence[tuple[str, str]] = (),
+        sentence_vectors: np.ndarray | None = None,
     ) -> None:
-        """Upsert the chunks of whole papers (ids are deterministic: re-runs overwrite)."""
+        """Upsert the chunks of whole papers (ids are deterministic: re-runs overwrite), and
+        their (paper id, sentence) vectors first: a paper whose chunks are all written is
+        complete, so a crash between the two must not leave one without its sentences."""
+        if sentences:
+            self.write_sentences(sentences, sentence_vectors)
         by_id = {p.paper_id: p for p in papers}
         metadatas = []
         for chunk in chunks:
@@ -388,6 +449,22 @@ class Index:
         elif self.lexical is not None:  # a write outside an ingest: the lexical index must notice
             self.bump_revision()
 
+    def write_sentences(self, sentences: Sequence[tuple[str, str]], vectors: np.ndarray | None) -> None:
+        assert vectors is not None and len(vectors) == len(sentences)
+        col = self._sentence_collection(create=True)
+        ids = [sentence_id(pid, text) for pid, text in sentences]
+        unique = dict(zip(ids, range(len(ids)), strict=True))  # a sentence repeated in one abstract
+        rows = list(unique.values())
+        self._call(lambda: col.upsert(
+            ids=list(unique), embeddings=vectors[rows], metadatas=[{"paper_id": sentences[i][0]} for i in rows],
+        ))
+
+    def mark_sentences_complete(self) -> None:
+        col = self._sentence_collection(create=True)
+        meta = {k: v for k, v in (col.metadata or {}).items() if k != "hnsw:space"}
+        self._call(lambda: col.modify(metadata={**meta, "paperchat:complete": True}))
+        self._sentences = None  # read the metadata afresh
+
     def set_metadata(self, paper: Paper, chunk_ids: Iterable[str]) -> None:
         """Rewrite a paper's metadata (a corrected year or author list) without re-embedding."""
         ids = sorted(chunk_ids)
@@ -413,6 +490,11 @@ class Index:
         for lo in range(0, len(ids), _PAGE):
             batch = ids[lo : lo + _PAGE]
             self._call(lambda b=batch: self.collection.delete(ids=b))
+        papers = sorted({cid.rsplit("#", 1)[0] for cid in ids})
+        col = self._sentence_collection()
+        for lo in range(0, len(papers), 500) if col is not None else ():
+            batch = papers[lo : lo + 500]
+            self._call(lambda b=batch: col.delete(where={"paper_id": {"$in": b}}))
         if self.lexical is not None and self.lexical.writing:
             self.lexical.delete_chunks(ids)
         elif ids:  # a change outside an ingest: readers, the lexical index and the manifest must see it
@@ -436,10 +518,10 @@ class Index:
         except OSError:
             return None
 
-    def ensure_space(self, n_chunks: int) -> None:
+    def ensure_space(self, n_chunks: int, n_sentences: int = 0) -> None:
         """Refuse, before anything is written, a write that the disk cannot hold."""
         free = self.free_bytes()
-        need = BYTES_FIXED + n_chunks * BYTES_PER_CHUNK
+        need = BYTES_FIXED + n_chunks * BYTES_PER_CHUNK + n_sentences * BYTES_PER_SENTENCE
         if free is not None and free < need:
             raise StoreUnavailableError(
                 f"not enough disk space for the index at {self.location}: {n_chunks} chunks "
@@ -479,6 +561,11 @@ _LOW_SPACE = 256 * BYTES_PER_CHUNK
 def _looks_like_full_disk(exc: BaseException) -> bool:
     text = f"{exc!r} {getattr(exc, 'errno', '')}".lower()
     return any(k in text for k in ("no space left", "disk is full", "os error 28", "enospc"))
+
+
+def sentence_id(paper_id: str, text: str) -> str:
+    """A sentence vector's id: its paper and its text (a changed sentence is another record)."""
+    return f"{paper_id}#s{short_hash(text, length=24)}"
 
 
 def _split_sources(value: object) -> list[str]:

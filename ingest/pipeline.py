@@ -17,6 +17,7 @@ from .manifest import Manifest, file_digest
 from .models import Chunk, Paper, Skipped
 from .parallel import VectorMap, local
 from .readers import ReadResult, discover, read_groups
+from .words import split_sentences
 
 # Called with (papers done, papers to embed); the faces draw progress bars from it.
 Progress = Callable[[int, int], None]
@@ -38,6 +39,7 @@ class IngestReport:
     pruned: int = 0
     chunks_written: int = 0
     chunks_total: int = 0
+    sentences_written: int = 0  # sentence vectors (``Index.sentence_vectors``)
     skipped: list[Skipped] = field(default_factory=list)
     failed_files: list[tuple[str, str]] = field(default_factory=list)  # (file, why) not read
     seconds: float = 0.0
@@ -49,7 +51,8 @@ class IngestReport:
             f"new {self.new} · updated {self.updated} · unchanged {self.unchanged}"
             + (f" · pruned {self.pruned}" if self.pruned else ""),
             f"chunks written {self.chunks_written} · in index {self.chunks_total}"
-            f" · {self.seconds:.1f} s",
+            + (f" · sentence vectors {self.sentences_written}" if self.sentences_written else "")
+            + f" · {self.seconds:.1f} s",
         ]
         if self.failed_files:
             lines.append(f"could not read {len(self.failed_files)} file(s); their papers were left as they were:")
@@ -73,6 +76,7 @@ def ingest(
     prune: bool = False,
     progress: Progress | None = None,
     vectors: VectorMap | None = None,
+    sentence_vectors: bool = True,
 ) -> IngestReport:
     """Bring ``index`` up to date with the papers under ``paths``.
 
@@ -84,6 +88,8 @@ def ingest(
     process pool or a Ray cluster; default here). Papers whose content and chunking are
     unchanged are not embedded again; a changed paper's chunks are replaced; with ``prune``,
     papers that came only from the scanned files and are no longer in them are removed.
+    ``sentence_vectors``: also store a vector per abstract sentence (``Index.sentence_vectors``),
+    and fill them in for papers an older ingest wrote without.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -97,7 +103,7 @@ def ingest(
     fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
     report = IngestReport()
     run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress,
-               bytes_left=sum(Path(f).stat().st_size for f in fresh))
+               bytes_left=sum(Path(f).stat().st_size for f in fresh), sentences=sentence_vectors)
     by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
     failed: set[str] = set()
     try:
@@ -132,6 +138,9 @@ def ingest(
                 index, _prune_candidates(index, known, paths, files, kept, run.read_ids | kept_ids),
                 run.read_ids | kept_ids, report.files, paths, failed, run.start,
             )
+        if sentence_vectors and not index.sentences_complete() and index.count():
+            run.start()
+            _fill_sentences(index, run.vectors, report, progress)
     except BaseException:
         if run.writing:
             index.abort_write()
@@ -153,9 +162,11 @@ class _Run:
     def __init__(
         self, index: Index, chunking: str, size: int, overlap: int, unit: str,
         vectors: VectorMap, report: IngestReport, progress: Progress | None, bytes_left: int,
+        sentences: bool = True,
     ) -> None:
         self.index, self.chunking, self.vectors, self.report = index, chunking, vectors, report
         self.size, self.overlap, self.unit, self.progress = size, overlap, unit, progress
+        self.sentences = sentences
         self.writing = False
         # an index empty at the start holds only what this run writes: no lookups needed
         self.empty_at_start = index.count() == 0
@@ -198,7 +209,9 @@ class _Run:
                 todo.append(paper)
         # the free-space check extrapolates this piece's chunks per byte over what is left
         estimate = sum(estimate_chunks(p, self.size, self.overlap) for p in todo)
-        index.ensure_space(math.ceil(estimate * self.bytes_left / max(1, nbytes)))
+        sentences = sum(len(split_sentences(p.abstract)) for p in todo) if self.sentences else 0
+        scale = self.bytes_left / max(1, nbytes)
+        index.ensure_space(math.ceil(estimate * scale), math.ceil(sentences * scale))
         self.bytes_left -= nbytes
         for paper, state in retag:
             self.start()
@@ -208,7 +221,7 @@ class _Run:
             index.delete(stale)
         if todo:
             self.start()
-            batches = _plan_batches(todo, self.size, self.overlap, self.unit)  # chunked as written
+            batches = _plan_batches(todo, self.size, self.overlap, self.unit, self.sentences)  # chunked as written
             _embed_and_write(batches, len(todo), index, self.vectors, chunking, report, self._progress(len(todo), nbytes))
             self.embedded += len(todo)
         if read.more_sources:  # papers met in an earlier piece of this run: add the new sources
@@ -282,29 +295,34 @@ def _is_current(state: PaperState, paper: Paper, chunking: str) -> bool:
     return state.complete and state.content_hash == paper.content_hash and state.chunking == chunking
 
 
+Batch = tuple[list[Paper], list[Chunk], list[tuple[str, str]]]  # papers, chunks, (paper id, sentence)
+
+
 def _plan_batches(
-    papers: Sequence[Paper], size: int, overlap: int, unit: str = "encoder"
-) -> Iterator[tuple[list[Paper], list[Chunk]]]:
+    papers: Sequence[Paper], size: int, overlap: int, unit: str = "encoder", sentences: bool = True
+) -> Iterator[Batch]:
     """Group whole papers into write batches, chunking each batch only when it is reached (the
-    chunks of a whole corpus are not held at once).
+    chunks of a whole corpus are not held at once); with ``sentences``, each paper's abstract
+    sentences go with its chunks.
 
     Papers go in order of abstract length so every batch holds chunks of similar length
     (padding is wasted encoder work).
     """
-    papers_in: list[Paper] = []
-    chunks_in: list[Chunk] = []
+    batch: Batch = ([], [], [])
     for paper in sorted(papers, key=lambda p: len(p.abstract)):
-        if len(chunks_in) >= WRITE_BATCH_CHUNKS:
-            yield papers_in, chunks_in
-            papers_in, chunks_in = [], []
-        papers_in.append(paper)
-        chunks_in.extend(chunk_paper(paper, size, overlap, unit))
-    if chunks_in:
-        yield papers_in, chunks_in
+        if len(batch[1]) >= WRITE_BATCH_CHUNKS:
+            yield batch
+            batch = ([], [], [])
+        batch[0].append(paper)
+        batch[1].extend(chunk_paper(paper, size, overlap, unit))
+        if sentences:
+            batch[2].extend((paper.paper_id, x.text) for x in split_sentences(paper.abstract))
+    if batch[1]:
+        yield batch
 
 
 def _embed_and_write(
-    batches: Iterable[tuple[list[Paper], list[Chunk]]],
+    batches: Iterable[Batch],
     n_papers: int,
     index: Index,
     vectors: VectorMap,
@@ -312,7 +330,8 @@ def _embed_and_write(
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
-    """Embed batch by batch; each batch is written while the next is embedded.
+    """Embed batch by batch (chunks and sentences in one call, so a process pool or Ray
+    cluster embeds both); each batch is written while the next is embedded.
 
     One writer thread keeps Chroma's writes off the encoder's critical path. A batch is
     written only after its vectors exist, whole papers at a time, so an interruption leaves
@@ -323,19 +342,22 @@ def _embed_and_write(
         progress(0, n_papers)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
-        planned: deque[tuple[list[Paper], list[Chunk]]] = deque()  # embedding, not yet written
+        planned: deque[Batch] = deque()  # embedding, not yet written
 
         def texts() -> Iterator[list[str]]:
             for batch in batches:
                 planned.append(batch)
-                yield [c.text for c in batch[1]]
+                yield [c.text for c in batch[1]] + [text for _, text in batch[2]]
 
         for batch_vectors in vectors(texts()):
-            batch_papers, batch_chunks = planned.popleft()
+            batch_papers, batch_chunks, batch_sentences = planned.popleft()
             if pending is not None:
                 pending.result()  # surfaces a write error before more work is queued
-            pending = writer.submit(index.write, batch_papers, batch_chunks, batch_vectors, chunking)
-            report.chunks_written += len(batch_chunks)
+            n = len(batch_chunks)
+            pending = writer.submit(index.write, batch_papers, batch_chunks, batch_vectors[:n], chunking,
+                                    batch_sentences, batch_vectors[n:])
+            report.chunks_written += n
+            report.sentences_written += len(batch_sentences)
             done += len(batch_papers)
             if progress:
                 progress(done, n_papers)
@@ -375,3 +397,33 @@ def _prune(
         elif keep != state.sources:
             index.set_sources(pid, state.chunk_ids, keep)
     return pruned
+
+
+def _fill_sentences(index: Index, vectors: VectorMap, report: IngestReport, progress: Progress | None) -> None:
+    """Sentence vectors for the papers an older ingest wrote without them, from the abstracts
+    the index stores; then the index is marked complete (a crash before that repeats it)."""
+    ids = sorted({str(m.get("paper_id", "")) for _, m, _ in index.records(["metadatas"])} - {""})
+    step = 100  # papers per batch: about as many sentences as a write batch has chunks
+
+    def batches() -> Iterator[list[tuple[str, str]]]:
+        for lo in range(0, len(ids), step):
+            abstracts = index.abstracts(ids[lo : lo + step])
+            yield [(pid, x.text) for pid, text in abstracts.items() for x in split_sentences(text)]
+
+    planned: deque[list[tuple[str, str]]] = deque()
+
+    def texts() -> Iterator[list[str]]:
+        for batch in batches():
+            planned.append(batch)
+            yield [text for _, text in batch]
+
+    done = 0
+    for batch_vectors in vectors(texts()):
+        batch = planned.popleft()
+        if batch:
+            index.write_sentences(batch, batch_vectors)
+        report.sentences_written += len(batch)
+        done = min(len(ids), done + step)
+        if progress:
+            progress(done, len(ids))
+    index.mark_sentences_complete()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%]*[A-Za-z0-9%]|[A-Za-z0-9]")
 _STOP = frozenset(
@@ -19,8 +20,10 @@ _STOP = frozenset(
 )
 
 
-def content_words(text: str) -> set[str]:
-    return {w for _, _, w in content_word_spans(text)}
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
+    """Cached: the grounding check and the reader compare every claim with every sentence."""
+    return frozenset(w for _, _, w in content_word_spans(text))
 
 
 def content_word_spans(text: str) -> list[tuple[int, int, str]]:

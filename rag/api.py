@@ -33,7 +33,7 @@ from .reader import LearnedReader, Reader, Scored, SimilarityReader, blend_paper
 from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
-from .text import strip_markers
+from .text import evidence_sentences, strip_markers
 from .types import Answer, Draft, Retrieval
 
 
@@ -81,7 +81,10 @@ class Engine:
             if not (auto_ingest and self._bundled()):
                 raise
             empty = True
-        if empty and auto_ingest and self._bundled():
+        # the bundled corpus is indexed on first use; an index of it built before sentence
+        # vectors existed gets them once (``paperchat ingest`` does the same for any corpus)
+        stale = not empty and self.settings.chunking.sentence_vectors and not self.index.sentences_complete()
+        if (empty or stale) and auto_ingest and self._bundled():
             ingest_paths(self.settings, progress=progress, embedder=self.embedder)
             self.index = open_store(self.settings, embedder=self.embedder)
         if self.index.count() == 0:
@@ -264,6 +267,10 @@ class Engine:
         """Every evidence sentence of the retrieved papers, best first by the configured reader;
         a factoid's own paper's sentences ordered by both (``blend_paper``)."""
         e = self.settings.evidence
+        # the sentences' vectors stored at ingest: the similarity reader and the grounding
+        # check then encode only the question (sentences the index lacks are encoded as before)
+        self.embedder.remember(self.index.sentence_vectors(
+            (s.paper_id, x.text) for s in retrieval.sources for x in evidence_sentences(s.abstract)))
         sentences = rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
                          need_learned=e.weights.get("reading", 0.0) != 0.0)
         if asked.kind == "factoid" and e.reader == "similarity" and e.factoid_learned > 0.0 and sentences:

@@ -111,6 +111,7 @@ def ingest_paths(
         chunk_size=settings.chunking.size,
         chunk_overlap=settings.chunking.overlap,
         chunk_unit=settings.chunking.unit,
+        sentence_vectors=settings.chunking.sentence_vectors,
         prune=prune,
         progress=progress,
         vectors=vector_map(settings, embedder if custom else None),
