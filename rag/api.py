@@ -153,9 +153,10 @@ class Engine:
             return answer
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
-        evidence = decide(asked, retrieval, self.read(asked, retrieval), self.settings.evidence,
-                          follow_up=focus is not None and focus.refers,
-                          soft=self.soft_coverage(asked, retrieval))
+        soft = self.soft_coverage(asked, retrieval)
+        covered = self.lead_coverage(asked, retrieval, soft)
+        evidence = decide(asked, retrieval, self.read(asked, retrieval, covered), self.settings.evidence,
+                          follow_up=focus is not None and focus.refers, soft=soft, covered=covered)
         timings["read"] = time.perf_counter() - t_read
         if evidence.verdict == "refuse":
             answer = self._refusal(question, query, retrieval, evidence)
@@ -263,9 +264,10 @@ class Engine:
             except StopIteration as stop:
                 return stop.value
 
-    def read(self, asked: QuestionProfile, retrieval: Retrieval) -> list[Scored]:
+    def read(self, asked: QuestionProfile, retrieval: Retrieval, covered: dict[int, float] | None = None) -> list[Scored]:
         """Every evidence sentence of the retrieved papers, best first by the configured reader;
-        a factoid's own paper's sentences ordered by both (``blend_paper``)."""
+        a factoid's own paper's sentences ordered by both (``blend_paper``). ``covered``: the
+        top papers' coverage the lead is chosen with (``lead_coverage``)."""
         e = self.settings.evidence
         # the sentences' vectors stored at ingest: the similarity reader and the grounding
         # check then encode only the question (sentences the index lacks are encoded as before)
@@ -276,7 +278,7 @@ class Engine:
         if asked.kind == "factoid" and e.reader == "similarity" and e.factoid_learned > 0.0 and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = subject_source(asked, retrieval.sources)
-            n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step)[0]
+            n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
         return sentences
 
@@ -288,6 +290,21 @@ class Engine:
             return Coverage()
         top = retrieval.sources[0]
         return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
+
+    def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval, top: Coverage) -> dict[int, float]:
+        """How much of a which-paper or factoid question each of the top ``lead_papers`` papers
+        covers, by source number, for the paper the answer leads with (``lead_order``); the top
+        paper's is ``top``, measured already. Empty for other questions, for a question that
+        names its paper (that paper leads), or with ``lead_coverage`` 0."""
+        e = self.settings.evidence
+        if (not e.lead_coverage or asked.kind not in ("which-paper", "factoid") or len(retrieval.sources) < 2
+                or subject_source(asked, retrieval.sources) is not None):
+            return {}
+        first = retrieval.sources[0]
+        covered = {first.n: (top if top.score else self.soft_coverage(asked, retrieval, force=True)).score}
+        for src in retrieval.sources[1 : e.lead_papers]:
+            covered[src.n] = self.coverage.read(asked.text, f"{src.title}. {src.abstract}").score
+        return covered
 
     def _extractive(
         self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None

@@ -128,16 +128,20 @@ def features(
     return f, subject, filler
 
 
-def lead_order(sources: list[Source], sentences: list[Scored], rank_step: float) -> list[int]:
+def lead_order(sources: list[Source], sentences: list[Scored], rank_step: float,
+               covered: dict[int, float] | None = None, weight: float = 0.0) -> list[int]:
     """The papers that have evidence sentences, the one an answer should lead with first: its
     best sentence's reading score, less ``rank_step`` per place below the top of the retrieval
-    ranking. A sentence that reads well can sit in a paper about something else; the ranking
-    saw the whole abstract."""
+    ranking, plus ``weight`` times how much of the question the paper covers (``covered``:
+    ``rag.coverage`` scores of the top papers, by source number). A sentence that reads well can
+    sit in a paper about something else; the ranking and the coverage saw the whole abstract."""
     best: dict[int, float] = {}
     for s in sentences:
         best.setdefault(s.n, s.score)
     place = {src.n: i for i, src in enumerate(sources)}
-    return sorted(best, key=lambda n: best[n] - rank_step * place.get(n, len(place)), reverse=True)
+    covered = covered or {}
+    return sorted(best, key=lambda n: best[n] - rank_step * place.get(n, len(place)) + weight * covered.get(n, 0.0),
+                  reverse=True)
 
 
 def probability(f: dict[str, float], s: EvidenceSettings) -> float:
@@ -153,11 +157,13 @@ def decide(
     *,
     follow_up: bool = False,
     soft: Coverage = Coverage(),  # noqa: B008 - frozen, never mutated
+    covered: dict[int, float] | None = None,
 ) -> Evidence:
     """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess.
-    ``soft``: ``rag.coverage`` of the question by the top paper (empty when not measured)."""
+    ``soft``: ``rag.coverage`` of the question by the top paper (empty when not measured).
+    ``covered``: the coverage of the top few papers, for the lead (``lead_order``)."""
     fillers = slot_fillers(question, retrieval.sources, sentences)
-    papers = lead_order(retrieval.sources, sentences, settings.rank_step)
+    papers = lead_order(retrieval.sources, sentences, settings.rank_step, covered, settings.lead_coverage)
     f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None,
                                   soft.score)
     p = probability(f, settings)

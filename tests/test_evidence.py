@@ -285,6 +285,39 @@ def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_
     assert compose(q, ev, papers, AnswerSettings()).text.startswith("DPR — ")
 
 
+@pytest.mark.parametrize("kind", ["which-paper", "factoid"])
+def test_the_answer_leads_with_the_paper_that_covers_the_question_when_the_reading_is_close(kind: str):
+    # the second paper's best sentence reads a little worse than the top paper's, but its
+    # abstract covers the question (soft coverage 0.8 against 0.4): it leads; without coverage
+    # (``lead_coverage`` 0, or none measured) the top paper does, as before
+    q = profile("Which work trains a passage retriever without labelled pairs?", kind=kind)
+    papers = [src(1, "DPR", "Dense passage retrieval uses labelled pairs. | It trains a retriever."),
+              src(2, "ART", "ART trains a retriever from questions alone. | It needs no labelled pairs.")]
+    close = {"Dense passage retrieval uses labelled pairs.": 0.64, "ART trains a retriever from questions alone.": 0.62}
+    r = Retrieval("q", papers, top_relevance=0.6, coverage=0.6)
+    covered = {1: 0.4, 2: 0.8}
+    ev = decide(q, r, sentences_of(papers, close), EvidenceSettings(), covered=covered)
+    assert ev.papers[0] == 2 and compose(q, ev, papers, AnswerSettings()).text.startswith("ART — ")
+    for settings, cov in ((EvidenceSettings(lead_coverage=0.0), covered), (EvidenceSettings(), None)):
+        ev = decide(q, r, sentences_of(papers, close), settings, covered=cov)
+        assert ev.papers[0] == 1 and compose(q, ev, papers, AnswerSettings()).text.startswith("DPR — ")
+    far = {**close, "Dense passage retrieval uses labelled pairs.": 0.95}  # reading far apart, coverage close
+    assert decide(q, r, sentences_of(papers, far), EvidenceSettings(), covered={1: 0.7, 2: 0.8}).papers[0] == 1
+
+
+def test_the_lead_reads_the_coverage_of_the_top_papers_only_when_it_chooses_one(engine: Engine):
+    which = "Which work keeps most weights frozen at their random values and only trains a handful?"
+    asked = profile(which)
+    r = engine.retriever.retrieve(which)
+    covered = engine.lead_coverage(asked, r, engine.soft_coverage(asked, r))
+    assert list(covered) == [s.n for s in r.sources[:3]] and all(0.0 < c <= 1.0 for c in covered.values())
+    for question in ("Which papers study grokking in neural networks?",  # a list: no single lead
+                     "How many tokens was the 7B Gemma model pretrained on?"):  # names its paper
+        asked = profile(question)
+        r = engine.retriever.retrieve(question)
+        assert engine.lead_coverage(asked, r, engine.soft_coverage(asked, r)) == {}
+
+
 class ScriptedReader:
     """A reader that gives the scores it is told (0 for anything else) and counts what it read."""
 
