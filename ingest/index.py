@@ -1,13 +1,15 @@
 """The Chroma collection: the only code that knows how it is laid out.
 
 One record per chunk. Ids are ``<paper_id>#<chunk_no>``, so a re-run overwrites rather than
-duplicates. Beside it, ``<name>.sentences`` holds one vector per abstract sentence (ids
-``<paper_id>#s<text hash>``), written with the paper's chunks: the reader scores every sentence of
-the retrieved papers against the question, and reading stored vectors spares it encoding them on
-every question. It only speeds answers up: a sentence it lacks is encoded when asked. Every chunk carries its paper's content hash, chunk count and chunking setting:
+duplicates. Every chunk carries its paper's content hash, chunk count and chunking setting:
 a paper is *complete* only when all its chunks with the current hash are present, which is
 how a run after a crash or Ctrl-C knows what to finish. The collection's metadata records the
 embedding model and dimension; opening it with another model is refused.
+
+Beside it, ``<name>.sentences`` holds one vector per abstract sentence (ids ``<paper_id>#s<text
+hash>``), written with the paper's chunks and deleted with them: the reader scores every sentence
+of the retrieved papers against the question, and stored vectors spare encoding them on every
+question. They only save time: a sentence the collection lacks is encoded when asked.
 """
 
 from __future__ import annotations
