@@ -19,7 +19,6 @@ Only ``split == "dev"`` questions are read. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from eval.metrics import auc  # noqa: E402
+from eval.questions import load_questions  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
 from rag.evidence import features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
@@ -46,21 +46,20 @@ def probe(engine: Engine, name: str) -> list[dict]:
     out = []
     engine.coverage.model._ensure_loaded()  # noqa: SLF001
     tokenizer = engine.coverage.model._tokenizer  # noqa: SLF001 - the encoder's window, cut for item 2
-    for line in (ROOT / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-        q = json.loads(line)
-        if q.get("split") != "dev":
+    for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
+        if q.split != "dev":
             continue
-        asked = profile(q["question"])
-        retrieval = engine.retriever.retrieve(q["question"])
+        asked = profile(q.question)
+        retrieval = engine.retriever.retrieve(q.question)
         sentences = engine.read(asked, retrieval)
         order = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step)
         f, subject, _ = features(asked, retrieval, sentences, lead=order[0] if order else None)
-        gold = {_title(t) for t in q.get("gold_titles", [])}
-        kind = {"off-topic": "off", "near-miss": "near"}.get(q.get("subtype", ""), "ans")
-        row = {"set": name, "kind": kind, "type": q["type"], "slot": asked.slot is not None,
+        gold = {_title(t) for t in q.gold_titles}
+        kind = {"off-topic": "off", "near-miss": "near"}.get(q.subtype, "ans")
+        row = {"set": name, "kind": kind, "type": q.type, "slot": asked.slot is not None,
                "factoid": asked.kind == "factoid", "slot_missing": f["slot_missing"]}
         about = subject.n if subject else (order[0] if order else None)
-        keys = [k.lower() for k in q.get("must_include", [])]
+        keys = [k.lower() for k in q.must_include]
         row["key_in_paper"] = bool(keys) and any(
             all(k in s.text.lower() for k in keys) for s in sentences if s.n == about)
         top = retrieval.sources[0] if retrieval.sources else None
@@ -80,8 +79,8 @@ def probe(engine: Engine, name: str) -> list[dict]:
              "share": best.get(s.n, 0.0) / max(best.values()) if best else 0.0,
              "base": best.get(s.n, -9.0) - engine.settings.evidence.rank_step * place[s.n],
              "soft": engine.coverage.read(asked.text, f"{s.title}. {s.abstract}").score}
-            for s in retrieval.sources[: 5 if q["type"] == "multi-paper" else 3]
-        ] if q["type"] in ("multi-paper", "which-paper", "factoid") and gold else []
+            for s in retrieval.sources[: 5 if q.type == "multi-paper" else 3]
+        ] if q.type in ("multi-paper", "which-paper", "factoid") and gold else []
         row["subject"] = subject.n if subject else None
         out.append(row)
     return out

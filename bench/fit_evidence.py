@@ -46,7 +46,8 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         # both readers, whatever the settings use: the fit decides whether "reading" earns a weight
         sentences = rank(asked, retrieval.sources, engine.learned, engine.similarity,
                          engine.settings.evidence.reader, need_learned=True)
-        lead = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step)
+        lead = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step,
+                          engine.lead_coverage(asked, retrieval), engine.settings.evidence.lead_coverage)
         f, _, _ = features(asked, retrieval, sentences, lead=lead[0] if lead else None,  # as decide() reads it
                            soft_coverage=engine.soft_coverage(asked, retrieval, force=True).score)
         rel = sorted((s.relevance for s in retrieval.sources), reverse=True) + [0.0, 0.0]

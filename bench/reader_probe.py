@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from eval.metrics import auc, contains_key  # noqa: E402
+from eval.questions import load_questions  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
 from rag.question import profile  # noqa: E402
 from rag.reader import MODEL, LearnedReader, rank  # noqa: E402
@@ -41,17 +42,16 @@ READERS = ("similar", "learned", "mean")
 
 def rows(engine: Engine, name: str) -> list[dict]:
     out = []
-    for line in (ROOT / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
-        q = json.loads(line)
-        if q.get("split") != "dev":
+    for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
+        if q.split != "dev":
             continue
-        asked = profile(q["question"])
-        retrieval = engine.retriever.retrieve(q["question"])
+        asked = profile(q.question)
+        retrieval = engine.retriever.retrieve(q.question)
         titles = {s.n: s.title for s in retrieval.sources}
         sents = rank(asked, retrieval.sources, engine.learned, engine.similarity, "similarity", need_learned=True)
         out.append({
-            "set": name, "id": q["id"], "type": q["type"], "subtype": q.get("subtype", ""),
-            "gold": q.get("gold_titles", []), "keys": q.get("must_include", []),
+            "set": name, "id": q.id, "type": q.type, "subtype": q.subtype,
+            "gold": q.gold_titles, "keys": q.must_include,
             "sentences": [{"title": titles[s.n], "text": s.text, "similar": s.similar, "learned": s.learned}
                           for s in sents],
         })

@@ -322,8 +322,9 @@ class CachedEmbedder:
         """Take these texts' vectors as computed (stored ones, read back from the index)."""
         with self._lock:
             for text, v in vectors.items():
-                self._cache[short_hash(text, length=24)] = v
-                self._cache.move_to_end(short_hash(text, length=24))
+                key = short_hash(text, length=24)
+                self._cache[key] = v
+                self._cache.move_to_end(key)
             while len(self._cache) > self.capacity:
                 self._cache.popitem(last=False)
 

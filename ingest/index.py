@@ -249,6 +249,8 @@ class Index:
             self._call(lambda: self._client.delete_collection(name))
             col = None
         if col is None and create:
+            # created beside an empty chunk collection, it gets every paper's sentences as the
+            # paper is written: complete; beside a filled one, complete once filled in
             model, dim = self.model
             meta = {"hnsw:space": "cosine", "paperchat:of": str(self.collection.id), "paperchat:model": model,
                     "paperchat:dim": dim, "paperchat:complete": self.count() == 0}

@@ -154,7 +154,7 @@ class Engine:
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
         soft = self.soft_coverage(asked, retrieval)
-        covered = self.lead_coverage(asked, retrieval, soft)
+        covered = self.lead_coverage(asked, retrieval)
         evidence = decide(asked, retrieval, self.read(asked, retrieval, covered), self.settings.evidence,
                           follow_up=focus is not None and focus.refers, soft=soft, covered=covered)
         timings["read"] = time.perf_counter() - t_read
@@ -291,20 +291,17 @@ class Engine:
         top = retrieval.sources[0]
         return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
 
-    def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval, top: Coverage) -> dict[int, float]:
+    def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval) -> dict[int, float]:
         """How much of a which-paper or factoid question each of the top ``lead_papers`` papers
-        covers, by source number, for the paper the answer leads with (``lead_order``); the top
-        paper's is ``top``, measured already. Empty for other questions, for a question that
-        names its paper (that paper leads), or with ``lead_coverage`` 0."""
+        covers, by source number, for the paper the answer leads with (``lead_order``; the top
+        paper's token vectors are cached from ``soft_coverage``). Empty for other questions, for
+        a question that names its paper (that paper leads), or with ``lead_coverage`` 0."""
         e = self.settings.evidence
         if (not e.lead_coverage or asked.kind not in ("which-paper", "factoid") or len(retrieval.sources) < 2
                 or subject_source(asked, retrieval.sources) is not None):
             return {}
-        first = retrieval.sources[0]
-        covered = {first.n: (top if top.score else self.soft_coverage(asked, retrieval, force=True)).score}
-        for src in retrieval.sources[1 : e.lead_papers]:
-            covered[src.n] = self.coverage.read(asked.text, f"{src.title}. {src.abstract}").score
-        return covered
+        return {src.n: self.coverage.read(asked.text, f"{src.title}. {src.abstract}").score
+                for src in retrieval.sources[: e.lead_papers]}
 
     def _extractive(
         self, asked: QuestionProfile, evidence: Evidence, retrieval: Retrieval, focus: Focus | None = None

@@ -78,7 +78,7 @@ def profile(question: str, kind: Kind | None = None) -> QuestionProfile:
         kind=kind,
         names=tuple(question_names(question)),
         slot=slot,
-        words=frozenset(content_words(question)),
+        words=content_words(question),
         parts=_parts(question),
     )
 

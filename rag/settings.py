@@ -95,7 +95,8 @@ class ChunkSettings(BaseModel):
         description="Also store one vector per abstract sentence at ingest (a second collection, "
         "'<collection>.sentences'): the reader scores every sentence of the retrieved papers on "
         "each question, and stored vectors spare encoding them then (about half the offline "
-        "answer's time); costs about 80% more encoding at ingest. Off: sentences are encoded "
+        "answer's time); costs about 70% more encoding at ingest (bundled first ingest 51 -> 87 s, "
+        "bench/ingest.py). Off: sentences are encoded "
         "when asked, with the same answers.",
     )
 

@@ -309,13 +309,13 @@ def test_the_lead_reads_the_coverage_of_the_top_papers_only_when_it_chooses_one(
     which = "Which work keeps most weights frozen at their random values and only trains a handful?"
     asked = profile(which)
     r = engine.retriever.retrieve(which)
-    covered = engine.lead_coverage(asked, r, engine.soft_coverage(asked, r))
+    covered = engine.lead_coverage(asked, r)
     assert list(covered) == [s.n for s in r.sources[:3]] and all(0.0 < c <= 1.0 for c in covered.values())
     for question in ("Which papers study grokking in neural networks?",  # a list: no single lead
                      "How many tokens was the 7B Gemma model pretrained on?"):  # names its paper
         asked = profile(question)
         r = engine.retriever.retrieve(question)
-        assert engine.lead_coverage(asked, r, engine.soft_coverage(asked, r)) == {}
+        assert engine.lead_coverage(asked, r) == {}
 
 
 class ScriptedReader:
