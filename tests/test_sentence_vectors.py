@@ -127,3 +127,24 @@ def test_vectors_left_by_another_collection_of_the_same_name_are_not_used(tmp_pa
     assert report.new == 20
     fresh = open_store(settings2, embedder=CachedEmbedder(HashEmbedder()))
     assert not fresh.sentences_complete() and stored_sentences(fresh) == {}
+
+
+def test_the_bundled_index_gets_its_sentence_vectors_when_the_engine_starts(tmp_path: Path, monkeypatch):
+    """Upgrading with an index of the bundled corpus built before sentence vectors existed: the
+    next start of the page or CLI fills them in (encoding the sentences only, no chunk again)
+    and answers; another corpus is left for `paperchat ingest` and still answers."""
+    import rag.api
+
+    for bundled, where in ((True, "bundled"), (False, "other")):
+        settings, _ = ingest(tmp_path / where, **{"chunking.sentence_vectors": False})
+        # the fixture's folder stands in for data/ (or, for "other", some other folder does)
+        monkeypatch.setattr(rag.api, "BUNDLED_DATA", FIXTURE.parent if bundled else tmp_path)
+        counting = CountingEmbedder()
+        settings = settings.with_overrides(**{"chunking.sentence_vectors": True})
+        engine = Engine(settings, embedder=CachedEmbedder(counting))  # auto_ingest, as the page starts it
+        sentences = {s.text for p in papers() for s in split_sentences(p["abstract"])}
+        assert engine.index.sentences_complete() is bundled
+        assert len(stored_sentences(engine.index)) == (len(sentences) if bundled else 0)
+        if bundled:  # the chunks were unchanged: only sentences were encoded
+            assert set(counting.texts) == sentences
+        assert RASAT in engine.ask(QUESTION).text
