@@ -128,7 +128,7 @@ def score_answer(q: Question, answer: Answer, judge: m.Judge) -> dict:
              for s, text in zip(answer.sentences, answer.quoted(), strict=True)],
             q.must_include, q.gold_titles,
         )
-        if q.type == "which-paper":
+        if q.type in ("which-paper", "multi-paper"):  # a list's first line is what a reader sees first
             first = by_n.get(1)
             out["gold_first"] = float(not answer.refused and first is not None
                                       and m.gold_citation_recall([first.title], q.gold_titles) > 0)
@@ -431,7 +431,7 @@ def _applies(metric: str, record: dict) -> bool:
     """Whether an errored question would have had ``metric``."""
     answerable = record.get("type") not in ("unanswerable", "open")
     if metric == "gold_first":
-        return record.get("type") == "which-paper"
+        return record.get("type") in ("which-paper", "multi-paper")
     if metric == "focus_on_gold":
         return False
     if metric == "repeated_previous":

@@ -221,6 +221,11 @@ def test_strict_key_fact_counts_only_cited_gold_sentences_and_refusals_score_zer
     q_title = Question("t", "Which paper?", "which-paper", [SOURCES[1].title], "", [SOURCES[1].title.split()[0]])
     assert score_answer(q_title, titled, judge)["strict_key_fact"] == 0.0
     assert score_answer(q_title, titled, judge)["gold_first"] == 1.0
+    # a list: whether its first line is a gold paper
+    q_list = Question("l", "Which papers?", "multi-paper", [SOURCES[2].title, SOURCES[1].title], "", [])
+    assert score_answer(q_list, titled, judge)["gold_first"] == 1.0
+    assert score_answer(Question("m", "Which papers?", "multi-paper", [SOURCES[2].title], "", []), titled,
+                        judge)["gold_first"] == 0.0
     # a refused answerable question scores 0 even when its refusal text holds the key
     refused = score_answer(q, _answer("The collection does not state the 64 experts.", 2, (), refused=True), judge)
     assert refused["strict_key_fact"] == 0.0 and "refused an answerable question" in refused["failures"]
