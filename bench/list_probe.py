@@ -11,7 +11,9 @@ them. Printed, per policy: gold papers listed (of all gold papers), papers liste
   sentence) over the top K instead of the top five;
 - ``filter K t``: the top K, each paper listed when a logistic model of its rank, fused-score
   share, best sentence and soft coverage (``rag.coverage``) gives it probability >= t of being
-  gold; the model is fitted with each set held out in turn (scored on the set it did not see).
+  gold; the model is fitted with each set held out in turn (scored on the set it did not see);
+- the order of the shipped list's lines (``answer.list_order``): by each paper's best sentence,
+  by the retrieval ranking, by soft coverage: how often the first line is a gold paper.
 
 Only ``split == "dev"`` questions are read. Prints figures; asserts nothing.
 """
@@ -121,6 +123,17 @@ def main() -> None:
         for t in (0.04, 0.06, 0.08, 0.1, 0.15, 0.2):
             report(rows, f"filter {k} t{t}",
                    lambda r, p, k=k, t=t: p["rank"] < k and (p["rank"] == 0 or held[(r["set"], r["id"], p["rank"])] >= t))
+    print("the shipped list (top five, floor), its lines ordered by: first line gold · MRR of the first gold line")
+    orders = {"best sentence (reading)": lambda p: p["best"], "retrieval rank (shipped)": lambda p: -p["rank"],
+              "soft coverage": lambda p: p["soft"]}
+    for label, key in orders.items():
+        first = mrr = 0.0
+        for r in rows:
+            listed = sorted((p for p in r["papers"] if floor(r, p, 5, share)), key=key, reverse=True)
+            at = next((i for i, p in enumerate(listed) if p["gold"]), None)
+            first += listed[0]["gold"]
+            mrr += 0.0 if at is None else 1 / (at + 1)
+        print(f"  {label:26} {first:.0f} of {len(rows)} · {mrr / len(rows):.3f}")
 
 
 if __name__ == "__main__":

@@ -214,6 +214,20 @@ def test_a_multi_paper_question_lists_every_paper_that_reads_well():
     assert [line.split(" — ")[0] for line in draft.text.splitlines()] == ["Paper 1", "Paper 2", "Paper 3"]
 
 
+def test_a_multi_paper_list_follows_the_retrieval_ranking_not_one_sentences_score():
+    # paper 3's best sentence reads best, but the retriever, which read whole abstracts, ranked
+    # it third: the list (and so reference [1], "the first one") starts with paper 1
+    q = profile("Which papers pretrain language models for Arabic?")
+    papers = [src(i, f"Paper {i}", f"Finding {i} about Arabic. | Other detail {i}.") for i in range(1, 4)]
+    scores = {"Finding 1 about Arabic.": 0.7, "Finding 2 about Arabic.": 0.6, "Finding 3 about Arabic.": 0.9}
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.7, coverage=0.6), sentences_of(papers, scores),
+                EvidenceSettings())
+    heads = {order: [line.split(" — ")[0] for line in compose(q, ev, papers, AnswerSettings(list_order=order))
+                     .text.splitlines()] for order in ("retrieval", "reading")}
+    assert heads["retrieval"] == ["Paper 1", "Paper 2", "Paper 3"]
+    assert heads["reading"] == ["Paper 3", "Paper 1", "Paper 2"]  # the order before, for the ablation
+
+
 def test_a_follow_up_about_both_papers_says_something_new_about_each():
     # the conversation already quoted paper 1's best sentence: its line is its next best
     q = profile("What did fine-tuning buy them in both cases?", kind="multi-paper")

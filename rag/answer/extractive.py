@@ -45,9 +45,10 @@ def pick(
       sentence stating a figure (what it found) if none after the first does, and a runner-up
       paper only if it reads nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
-      ``multi_floor`` as well as the best paper's; when the question asks for a slot ("what
-      gains did each report"), the line is that paper's sentence stating it, if one does,
-      else its best sentence not yet ``shown``.
+      ``multi_floor`` as well as the best paper's, in the retriever's order (``list_order``:
+      it read whole abstracts, a sentence score reads one sentence); when the question asks
+      for a slot ("what gains did each report"), the line is that paper's sentence stating
+      it, if one does, else its best sentence not yet ``shown``.
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
@@ -101,8 +102,10 @@ def pick(
         for s in ranked:
             if s.n not in fresh and s.text.strip() not in shown:
                 fresh[s.n] = s
-        return [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in papers
-                if p.score >= settings.multi_floor * top.score]
+        listed = [p for p in papers if p.score >= settings.multi_floor * top.score]
+        if settings.list_order == "retrieval":  # source numbers are retrieval ranks
+            listed.sort(key=lambda p: p.n)
+        return [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in listed]
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
     out += [p for p in papers[1:] if p.score >= top.score - margin]
     out += [s for s in ranked if s not in out]
