@@ -67,6 +67,16 @@ python3 -m venv .venv
   --fail-under off-topic.refused_or_weak=0.85 \
   --fail-under unanswerable.refused_or_weak=0.65 \
   --fail-over false_refusal_rate=0.1
+# the seventh blind set's test split (paraphrase6; first run on 11eab8f, the same on a fresh index
+# at a0290b2: hit@5 0.82, key facts 0.61, which-paper gold first 0.75 of 8, near misses refused or
+# weak 5 of 5, off-topic 4 of 5, false refusals 0 of 22; each gate about two questions under)
+.venv/bin/paperchat eval eval/paraphrase6.jsonl --split test --fresh --out eval/runs/ci-paraphrase6 \
+  --fail-under hit@5=0.73 \
+  --fail-under key_fact_recall=0.52 \
+  --fail-under which-paper.gold_first=0.5 \
+  --fail-under near-miss.refused_or_weak=0.6 \
+  --fail-under off-topic.refused_or_weak=0.6 \
+  --fail-over false_refusal_rate=0.1
 # the blind conversation sets' test splits (follow-ups; measured 0.55 / 0.81 / 0.13 / 0 and
 # 0.63 / 0.83 / 0.15 / 0: key facts, gold cited, repeats, refusals; on 04b0df2 0.74 / 0.94 /
 # 0.03 / 0 and 0.71 / 0.92 / 0 / 0, the #19 targets met)
