@@ -280,6 +280,13 @@ class AnswerSettings(BaseModel):
         "fits (per_source of them), also quote its best-reading sentence stating a figure (its "
         "result), when none after the first does. Measured on the blind sets' dev splits (README).",
     )
+    which_paper_name: bool = Field(
+        True,
+        description="Extractive which-paper questions: when no quoted sentence writes the name the "
+        "paper keeps using for its contribution (an acronym or CamelCase name in two of its "
+        "sentences at least, not in its title: \"AlgoPerf\"), also quote its best-reading "
+        "sentence that does. Measured on the blind sets' dev splits (README).",
+    )
     factoid_figure: Literal["", "second", "third"] = Field(
         "second",
         description="Extractive questions asking for a quantity (\"how many …\") whose paper has "

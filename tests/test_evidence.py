@@ -230,6 +230,29 @@ def test_a_multi_paper_list_follows_the_retrieval_ranking_not_one_sentences_scor
     assert heads["reading"] == ["Paper 3", "Paper 1", "Paper 2"]  # the order before, for the ablation
 
 
+def test_a_which_paper_answer_quotes_the_name_the_paper_gives_its_contribution():
+    # the sentences that read best describe the contest; the name is in two others
+    q = profile("Which paper organises a contest where update rules race to a target on identical machines?")
+    abstract = ("Training algorithms race to a quality target on fixed hardware. | The contest settles which "
+                "update rule is faster. | We call the benchmark AlgoPerf and release it. | AlgoPerf has eight "
+                "workloads. | Adam variants did well.")
+    scores = {"Training algorithms race to a quality target on fixed hardware.": 0.9,
+              "The contest settles which update rule is faster.": 0.8, "Adam variants did well.": 0.5,
+              "We call the benchmark AlgoPerf and release it.": 0.3, "AlgoPerf has eight workloads.": 0.2}
+
+    def answer(title: str, **settings: object) -> str:
+        papers = [src(1, title, abstract), src(2, "Other", "Unrelated words here.")]
+        ev = decide(q, Retrieval("q", papers, top_relevance=0.7, coverage=0.6), sentences_of(papers, scores),
+                    EvidenceSettings())
+        return compose(q, ev, papers, AnswerSettings(**settings)).text
+
+    named = answer("Benchmarking Neural Network Training Algorithms")
+    assert "We call the benchmark AlgoPerf" in named and "eight workloads" not in named  # one sentence, the best
+    assert "AlgoPerf" not in answer("Benchmarking Neural Network Training Algorithms", which_paper_name=False)
+    titled = answer("AlgoPerf: a benchmark")  # the title names it already: no sentence added for it
+    assert "We call the benchmark" not in titled and "eight workloads" not in titled
+
+
 def test_a_follow_up_about_both_papers_says_something_new_about_each():
     # the conversation already quoted paper 1's best sentence: its line is its next best
     q = profile("What did fine-tuning buy them in both cases?", kind="multi-paper")

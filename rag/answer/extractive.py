@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from ingest.tokens import count_tokens
 
 from ..evidence import Evidence
+from ..names import Name, question_names, text_words
 from ..question import QuestionProfile
 from ..reader import Scored
 from ..settings import AnswerSettings
@@ -31,8 +32,25 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     return list(seen.values())
 
 
+def own_name(sentences: Sequence[str], title: str) -> Name | None:
+    """The name a paper keeps using for what it proposes ("AlgoPerf", "GFSLT-VLP"): the name
+    (acronym, CamelCase, alphanumeric) its abstract writes in the most sentences, two at least,
+    that its title does not already show; None when there is none."""
+    in_title = text_words(title)
+    counts: dict[Name, int] = {}
+    for name in question_names(" ".join(sentences)):
+        if not name.found_in(in_title):
+            counts[name] = sum(name.written_in(s) for s in sentences)
+    best = max(counts, key=lambda n: counts[n], default=None)
+    return best if best is not None and counts[best] >= 2 else None
+
+
 def pick(
-    question: QuestionProfile, evidence: Evidence, settings: AnswerSettings, shown: frozenset[str] = frozenset()
+    question: QuestionProfile,
+    evidence: Evidence,
+    settings: AnswerSettings,
+    shown: frozenset[str] = frozenset(),
+    titles: dict[int, str] | None = None,
 ) -> list[Scored]:
     """The sentences to quote, leading sentence first.
 
@@ -42,8 +60,9 @@ def pick(
       sentence for each part of a compound question. Another paper's figure is never the
       answer to a question about a named paper.
     - which-paper: the lead paper's best ``per_source`` sentences, then its best-reading
-      sentence stating a figure (what it found) if none after the first does, and a runner-up
-      paper only if it reads nearly as well.
+      sentence stating a figure (what it found) if none after the first does, and its
+      best-reading sentence writing the name it gives its contribution (``own_name``) if none
+      does yet; a runner-up paper only if it reads nearly as well.
     - multi-paper: one line for every retrieved paper whose best sentence reads at least
       ``multi_floor`` as well as the best paper's, in the retriever's order (``list_order``:
       it read whole abstracts, a sentence score reads one sentence); when the question asks
@@ -93,6 +112,11 @@ def pick(
         if settings.which_paper_result and not any(states_quantity(s.text) for s in out[1:]):
             # what it found, after what shows it is the paper
             out += [s for s in own if s not in out and states_quantity(s.text)][:1]
+        name = own_name([lead.text, *(s.text for s in own)], (titles or {}).get(lead.n, "")) \
+            if settings.which_paper_name else None
+        if name is not None and not any(name.written_in(s.text) for s in out):
+            # what the paper calls its contribution: the reader asking "which paper" wants the name
+            out += [s for s in own if s not in out and name.written_in(s.text)][:1]
         return out + [p for p in papers[1:2] if p.score >= lead.score - margin]
     if question.kind == "multi-paper":
         # "what loss does each optimize": a paper's line is its sentence that states the slot;
@@ -121,8 +145,8 @@ def compose(
 ) -> Draft:
     """Quote the picked sentences, each paper's first line naming it: ``Title — sentence [n]``."""
     started = time.perf_counter()
-    picked = pick(question, evidence, settings, shown)
     titles = {s.n: s.title for s in sources}
+    picked = pick(question, evidence, settings, shown, titles)
     order = list(dict.fromkeys(s.n for s in picked))  # papers in order of their lead sentence
     lines = []
     for n in order:
