@@ -18,7 +18,6 @@ Only ``split == "dev"`` questions are read. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -27,9 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.dev_engines import dev_engines  # noqa: E402
 from eval.metrics import auc  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
-from rag import Engine, Settings  # noqa: E402
+from rag import Engine  # noqa: E402
 from rag.evidence import features, lead_order  # noqa: E402
 from rag.question import profile  # noqa: E402
 
@@ -87,15 +87,7 @@ def probe(engine: Engine, name: str) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bundled-index", required=True)
-    ap.add_argument("--scifact-index", required=True)
-    ap.add_argument("--scifact-collection", default="beir-scifact-beir")
-    args = ap.parse_args()
-    base = Settings().with_overrides(**{"llm.provider": "extractive"})
-    bundled = Engine(base.with_overrides(**{"chroma.path": args.bundled_index}), auto_ingest=False)
-    scifact = Engine(base.with_overrides(**{"chroma.path": args.scifact_index,
-                                            "chroma.collection": args.scifact_collection}), auto_ingest=False)
+    bundled, scifact, _ = dev_engines(__doc__.split("\n\n")[0])
     rows = [r for name in SETS for r in probe(scifact if name.startswith("scifact") else bundled, name)]
 
     slot = [r for r in rows if r["factoid"] and r["slot"] and r["kind"] != "off"]

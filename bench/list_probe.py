@@ -20,7 +20,6 @@ Only ``split == "dev"`` questions are read. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -31,8 +30,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.dev_engines import dev_engines  # noqa: E402
 from eval.metrics import same_title  # noqa: E402
-from rag import Engine, Settings  # noqa: E402
+from rag import Engine  # noqa: E402
 from rag.question import profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,15 +96,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000) -> tup
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bundled-index", required=True)
-    ap.add_argument("--scifact-index", required=True)
-    ap.add_argument("--scifact-collection", default="beir-scifact-beir")
-    args = ap.parse_args()
-    base = Settings().with_overrides(**{"llm.provider": "extractive"})
-    bundled = Engine(base.with_overrides(**{"chroma.path": args.bundled_index}), auto_ingest=False)
-    scifact = Engine(base.with_overrides(**{"chroma.path": args.scifact_index,
-                                            "chroma.collection": args.scifact_collection}), auto_ingest=False)
+    bundled, scifact, base = dev_engines(__doc__.split("\n\n")[0])
     rows = [r for name in SETS for r in probe(scifact if name.startswith("scifact") else bundled, name)]
     share = base.answer.multi_floor
     print(f"multi-paper dev questions: {len(rows)}, gold papers {sum(r['gold'] for r in rows)}")
