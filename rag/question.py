@@ -17,14 +17,9 @@ from .text import content_words
 Kind = Literal["which-paper", "multi-paper", "factoid", "open"]
 
 _PAPER = r"(?:papers?|works?|stud(?:y|ies)|articles?|entries|abstracts?|methods?|approach(?:es)?|models?|systems?|publications?|research)"
-# What biomedical readers call a paper: "Which trials …", "Which review …" ask for papers as
-# "Which studies …" does (scifact_qa2's first run read 10 of them as factoids). Not "report":
-# in a question it is mostly the verb ("which of them reports an F1").
-_CLINICAL = ("trials|reviews|surveys|analyses|meta-analyses|cohorts|summaries",
-             "trial|review|survey|analysis|meta-analysis|cohort")
 # "Which papers …", "what works …", "list …", "any papers on": the answer is a set of papers.
 _MULTI = re.compile(
-    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:papers|works|studies|articles|entries|abstracts|publications|methods|approaches|models|{_CLINICAL[0]})\b"
+    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:papers|works|studies|articles|entries|abstracts|publications|methods|approaches|models)\b"
     rf"|list (?:the |all )?{_PAPER}|(?:is there )?anything (?:on|about|in (?:this|the) (?:collection|corpus)|here)|any {_PAPER} (?:on|about|that)|"
     rf"papers (?:on|about|that)|what (?:work|research) (?:in|here|is there|exists)|what exists|which ones\b|what do (?:we|you) have)"
     # a plural existential ("Are there tiny pretrained models …?", "Any language models for …?")
@@ -33,7 +28,7 @@ _MULTI = re.compile(
 )
 # "Which paper …", "is there a paper …", "what's it called": the answer is one paper.
 _WHICH = re.compile(
-    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:paper|work|study|article|method|approach|model|system|technique|framework|{_CLINICAL[1]})\b"
+    rf"\b(?:(?:which|what) (?:[\w-]+ ){{0,3}}(?:paper|work|study|article|method|approach|model|system|technique|framework)\b"
     rf"|(?:is|was) there (?:a|an|one|any {_PAPER}|(?:any )?(?:work|research))\b|which one\b"
     r"|what(?:'s| is| was) (?:it|that|this|the) (?:[\w-]+ ){0,4}called|what(?:'s| is| was) the (?:[\w-]+ ){0,2}(?:paper|work|study)\b"
     rf"|i(?:'m| am) (?:after|looking for)|i (?:recall|remember)|looking for (?:a|the) {_PAPER})",

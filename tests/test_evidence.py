@@ -37,8 +37,6 @@ def sentences_of(sources: list[Source], scores: dict[str, float]) -> list[Scored
         ("I remember a tiny transformer that fixes dark photos. What's it called?", "which-paper"),
         ("How many photos does the cattle dataset contain?", "factoid"),
         ("Why does warm-up help continual pretraining?", "open"),
-        ("Which trials tried acupuncture for low mood after a stroke?", "multi-paper"),  # a clinical reader's "papers"
-        ("Which review weighed the pros and cons of swaddling infants?", "which-paper"),
     ],
 )
 def test_the_question_is_read_once_into_its_kind(question, kind):
