@@ -27,8 +27,10 @@ from .coverage import Coverage, SoftCoverage, TokenStates
 from .evidence import Evidence, decide, lead_order, missing_note, subject_source
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
+from .kind import KindModel
+from .kind import shipped as shipped_kinds
 from .llm import LLMResolver
-from .question import QuestionProfile, profile
+from .question import Kind, QuestionProfile, profile
 from .reader import LearnedReader, Reader, Scored, SimilarityReader, blend_paper, rank
 from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
@@ -96,6 +98,11 @@ class Engine:
         self.learned: Reader = LearnedReader()
         self.similarity: Reader = SimilarityReader(self.embedder)
         self.coverage = SoftCoverage(_token_model(self.embedder, self.settings), self.retriever.idf)
+        self.kinds: KindModel | None = shipped_kinds() if self.settings.question.kind_reader == "learned" else None
+
+    def profile(self, question: str, kind: Kind | None = None) -> QuestionProfile:
+        """The question read once (``rag.question.profile``), with this engine's kind reader."""
+        return profile(question, kind, self.kinds)
 
     def close(self) -> None:
         """Stop what this engine started (the local LLM server, if any)."""
@@ -245,7 +252,7 @@ class Engine:
     ) -> tuple[Retrieval, QuestionProfile]:
         """What the question is answered from, and its profile."""
         if focus is not None and focus.refers:
-            asked = asked or profile(question)
+            asked = asked or self.profile(question)
             retrieval = self.retriever.within(asked.text, list(focus.papers))
             if focus.limit:  # "which of them", "the Portuguese one", "both"
                 retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
@@ -253,7 +260,7 @@ class Engine:
                 fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
             return retrieval, asked
-        asked = asked or profile(query)
+        asked = asked or self.profile(query)
         return self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters), asked
 
     def ask(self, question: str, **kwargs: object) -> Answer:
@@ -440,12 +447,12 @@ class Chat:
         refers to."""
         engine = self._engine()
         question = clean_question(question, engine.settings.answer.max_question_chars)
-        asked = profile(question)
+        asked = engine.profile(question)
         focus = resolve(asked, self.turns)
         if focus.refers:  # about the papers in focus: one fact, or one line per paper
-            asked = profile(spelled_out(question, focus), kind="multi-paper" if focus.plural else "factoid")
+            asked = engine.profile(spelled_out(question, focus), kind="multi-paper" if focus.plural else "factoid")
         elif focus.cue == "seek" and (rest := without_topic_change(question)) != question:
-            asked = profile(rest)  # searched and read without "Switching gears:"
+            asked = engine.profile(rest)  # searched and read without "Switching gears:"
         return asked, focus
 
     def stream(self, question: str, **kwargs: object) -> AnswerStream:

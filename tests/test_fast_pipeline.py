@@ -325,3 +325,15 @@ def test_bm25_mode_reads_relevance_from_the_stored_vectors(fast: Engine):
     dense = fast.retriever.retrieve(q, mode="dense")
     assert r.sources[0].title == RASAT and r.sources[0].relevance == pytest.approx(dense.sources[0].relevance, abs=1e-4)
     assert r.top_relevance == max(s.relevance for s in r.sources) > 0
+
+
+def test_a_which_paper_question_in_words_no_pattern_lists_is_answered_as_one(fast: Engine,
+                                                                           fake_embedder: CachedEmbedder):
+    q = "Name the paper that adds relational structures such as schema linking to a seq2seq model for text-to-SQL."
+    answer = fast.ask(q)  # the learned kind reader (the default)
+    assert fast.profile(q).kind == "which-paper"
+    assert answer.citations[0].title == RASAT and len({c.title for c in answer.citations}) <= 2
+    patterns = Engine(fast.settings.with_overrides(**{"question.kind_reader": "patterns"}), auto_ingest=False,
+                      embedder=fake_embedder)
+    assert patterns.kinds is None and patterns.profile(q).kind == "open"
+    assert len({c.title for c in patterns.ask(q).citations}) > 2  # read as open: other papers join

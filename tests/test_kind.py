@@ -1,0 +1,62 @@
+"""The learned question-kind reader (``rag.kind``, ``models/kind.json``): read where the
+question-kind patterns do not fire, checked against its sha256, switchable in settings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.kind import MODEL, KindModel, KindModelError, shipped
+from rag.question import profile, rule_kind
+from rag.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Name the paper that introduced dropout for recurrent layers.", "which-paper"),
+        ("Where can I find the study that measured coffee and liver enzymes?", "which-paper"),
+    ],
+)
+def test_the_model_reads_a_wording_no_pattern_lists(question: str, kind: str):
+    assert rule_kind(question) is None and profile(question).kind == "open"  # the patterns alone miss it
+    assert profile(question, learned=shipped()).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many photos does the cattle dataset contain?",
+        "What dose of aspirin was given in the stroke trial?",
+        "Why does warm-up help continual pretraining?",
+    ],
+)
+def test_a_question_asking_for_a_fact_keeps_its_kind(question: str):
+    assert profile(question, learned=shipped()).kind == profile(question).kind
+
+
+def test_the_patterns_are_read_first():
+    # "Which papers …" is a set of papers whatever the model would say
+    q = "Which papers pretrain GPT-style models for Arabic?"
+    assert profile(q, learned=shipped()).kind == "multi-paper"
+
+
+def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_path: Path):
+    copy = tmp_path / "kind.json"
+    shutil.copy(MODEL, copy)
+    with pytest.raises(KindModelError, match=r"kind\.json\.sha256 is missing"):
+        KindModel(copy)
+    shutil.copy(MODEL.with_name("kind.json.sha256"), tmp_path / "kind.json.sha256")
+    assert KindModel(copy).kind("Name the paper that introduced dropout for recurrent layers.") == "which-paper"
+    copy.write_text(copy.read_text().replace('"threshold":0.7', '"threshold":0.1'))
+    with pytest.raises(KindModelError, match=r"train_kind\.py"):
+        KindModel(copy)
+    with pytest.raises(KindModelError, match=r"missing: run models/train_kind\.py"):
+        KindModel(tmp_path / "absent.json")
+
+
+def test_the_setting_chooses_the_reader():
+    assert Settings().question.kind_reader == "learned"
+    assert Settings().with_overrides(**{"question.kind_reader": "patterns"}).question.kind_reader == "patterns"
