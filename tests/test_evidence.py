@@ -251,6 +251,26 @@ def test_a_which_paper_answer_quotes_the_name_the_paper_gives_its_contribution()
     assert "We call the benchmark" not in titled and "eight workloads" not in titled
 
 
+def test_a_multi_paper_answer_quotes_what_each_paper_calls_its_method():
+    # paper 1's best sentence describes the detector without its name; paper 2's line names it
+    q = profile("Which papers tell machine-written text apart without training a classifier?")
+    one = src(1, "Detecting machine text by local entropy",
+              "Detectors score text with a language model. | We propose EntroDetect, a training-free detector. "
+              "| EntroDetect beats six baselines. | It runs fast.")
+    two = src(2, "Zero-shot detection with curvature", "DetectGPT uses the curvature of the log probability. "
+              "| DetectGPT needs no training.")
+    scores = {"Detectors score text with a language model.": 0.9, "It runs fast.": 0.5,
+              "We propose EntroDetect, a training-free detector.": 0.4, "EntroDetect beats six baselines.": 0.3,
+              "DetectGPT uses the curvature of the log probability.": 0.8, "DetectGPT needs no training.": 0.2}
+    ev = decide(q, Retrieval("q", [one, two], top_relevance=0.7, coverage=0.6), sentences_of([one, two], scores),
+                EvidenceSettings())
+    lines = compose(q, ev, [one, two], AnswerSettings()).text.splitlines()
+    assert lines == ["Detecting machine text by local entropy — Detectors score text with a language model. [1]",
+                     "We propose EntroDetect, a training-free detector. [1]",  # its best sentence writing the name
+                     "Zero-shot detection with curvature — DetectGPT uses the curvature of the log probability. [2]"]
+    assert "EntroDetect" not in compose(q, ev, [one, two], AnswerSettings(multi_paper_name=False)).text
+
+
 def test_a_follow_up_about_both_papers_says_something_new_about_each():
     # the conversation already quoted paper 1's best sentence: its line is its next best
     q = profile("What did fine-tuning buy them in both cases?", kind="multi-paper")

@@ -67,7 +67,9 @@ def pick(
       ``multi_floor`` as well as the best paper's, in the retriever's order (``list_order``:
       it read whole abstracts, a sentence score reads one sentence); when the question asks
       for a slot ("what gains did each report"), the line is that paper's sentence stating
-      it, if one does, else its best sentence not yet ``shown``.
+      it, if one does, else its best sentence not yet ``shown``; then, when the line does not
+      write the name the paper gives its contribution (``own_name``), its best-reading sentence
+      that does (``multi_paper_name``).
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
@@ -129,7 +131,19 @@ def pick(
         listed = [p for p in papers if p.score >= settings.multi_floor * top.score]
         if settings.list_order == "retrieval":  # source numbers are retrieval ranks
             listed.sort(key=lambda p: p.n)
-        return [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in listed]
+        lines = [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in listed]
+        if not settings.multi_paper_name:
+            return lines
+        out = []
+        for line in lines:
+            # a reader asking "which papers" wants what each calls its method ("DetectGPT"): its
+            # name read over the whole abstract, the sentence quoted one not shown yet
+            own = [s for s in ranked if s.n == line.n]
+            name = own_name([s.text for s in own], (titles or {}).get(line.n, ""))
+            named = [s for s in own if s is not line and s.text.strip() not in shown
+                     and name is not None and name.written_in(s.text)][:1]
+            out += [line] if name is None or name.written_in(line.text) or not named else [line, named[0]]
+        return out
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
     out += [p for p in papers[1:] if p.score >= top.score - margin]
     out += [s for s in ranked if s not in out]
