@@ -31,7 +31,6 @@ from eval.metrics import auc  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
 from rag import Engine  # noqa: E402
 from rag.evidence import features, lead_order  # noqa: E402
-from rag.question import profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("paraphrase", "paraphrase3", "paraphrase4", "paraphrase5", "scifact_qa")
@@ -49,7 +48,7 @@ def probe(engine: Engine, name: str) -> list[dict]:
     for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
         if q.split != "dev":
             continue
-        asked = profile(q.question)
+        asked = engine.profile(q.question)
         retrieval = engine.retriever.retrieve(q.question)
         sentences = engine.read(asked, retrieval)
         order = lead_order(retrieval.sources, sentences, engine.settings.evidence.rank_step)

@@ -28,7 +28,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from eval.metrics import auc  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
 from rag.evidence import FEATURES, features, lead_order  # noqa: E402
-from rag.question import profile  # noqa: E402
 from rag.reader import LearnedReader, rank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +40,7 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         q = json.loads(line)
         if q.get("split") != split:
             continue
-        asked = profile(q["question"])
+        asked = engine.profile(q["question"])
         retrieval = engine.retriever.retrieve(q["question"])
         # both readers, whatever the settings use: the fit decides whether "reading" earns a weight
         sentences = rank(asked, retrieval.sources, engine.learned, engine.similarity,

@@ -33,7 +33,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.dev_engines import dev_engines  # noqa: E402
 from eval.metrics import same_title  # noqa: E402
 from rag import Engine  # noqa: E402
-from rag.question import profile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("paraphrase", "paraphrase3", "paraphrase4", "paraphrase5", "conversations", "conversations2",
@@ -55,7 +54,7 @@ def questions(name: str):  # noqa: ANN201 - (id, question, gold titles)
 def probe(engine: Engine, name: str) -> list[dict]:
     rows = []
     for qid, text, gold in questions(name):
-        asked = profile(text)
+        asked = engine.profile(text)
         retrieval = engine.retriever.retrieve(text, top_k=POOL)
         best: dict[int, float] = {}
         for s in engine.read(asked, retrieval):

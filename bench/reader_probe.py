@@ -32,7 +32,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from eval.metrics import auc, contains_key  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
-from rag.question import profile  # noqa: E402
 from rag.reader import MODEL, LearnedReader, rank  # noqa: E402
 
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
@@ -45,7 +44,7 @@ def rows(engine: Engine, name: str) -> list[dict]:
     for q in load_questions(ROOT / "eval" / f"{name}.jsonl"):
         if q.split != "dev":
             continue
-        asked = profile(q.question)
+        asked = engine.profile(q.question)
         retrieval = engine.retriever.retrieve(q.question)
         titles = {s.n: s.title for s in retrieval.sources}
         sents = rank(asked, retrieval.sources, engine.learned, engine.similarity, "similarity", need_learned=True)

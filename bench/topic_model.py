@@ -201,7 +201,6 @@ def measure(model_path: Path, bundled_index: str | None, scifact_index: str) -> 
     """AUC on the blind dev splits: the topic model's best score over the retrieved papers,
     beside the decision's similarity feature, answerable vs off-topic and vs near-miss."""
     from rag import Engine, Settings
-    from rag.question import profile
     from rag.reader import OnnxCrossEncoder, rank
 
     topic = OnnxCrossEncoder(model_path, MAX_LEN, "bench/topic_model.py")
@@ -218,7 +217,7 @@ def measure(model_path: Path, bundled_index: str | None, scifact_index: str) -> 
             if q.get("split") != "dev":
                 continue
             r = engine.retriever.retrieve(q["question"])
-            sents = rank(profile(q["question"]), r.sources, engine.learned, engine.similarity)
+            sents = rank(engine.profile(q["question"]), r.sources, engine.learned, engine.similarity)
             t = topic.probabilities(q["question"], [f"{s.title}. {s.abstract}" for s in r.sources])
             kind = "answerable" if q["type"] != "unanswerable" else q.get("subtype", "")
             rows.append((name, kind, float(max(t, default=0.0)), max((s.similar for s in sents), default=0.0)))
