@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ingest import IngestError
 from ingest.embed import CachedEmbedder
@@ -36,7 +37,7 @@ from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
 from .text import evidence_sentences, strip_markers
-from .types import Answer, Draft, Retrieval
+from .types import Answer, Draft, Retrieval, Source
 
 
 class QuestionError(ValueError):
@@ -161,9 +162,10 @@ class Engine:
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
         soft = self.soft_coverage(asked, retrieval)
-        covered = self.lead_coverage(asked, retrieval)
-        evidence = decide(asked, retrieval, self.read(asked, retrieval, covered), self.settings.evidence,
-                          follow_up=focus is not None and focus.refers, soft=soft, covered=covered)
+        subject = subject_source(asked, retrieval.sources)  # the paper the question names, found once
+        covered = self.lead_coverage(asked, retrieval, subject)
+        evidence = decide(asked, retrieval, self.read(asked, retrieval, covered, subject), self.settings.evidence,
+                          follow_up=focus is not None and focus.refers, soft=soft, covered=covered, subject=subject)
         timings["read"] = time.perf_counter() - t_read
         if evidence.verdict == "refuse":
             answer = self._refusal(question, query, retrieval, evidence)
@@ -271,10 +273,12 @@ class Engine:
             except StopIteration as stop:
                 return stop.value
 
-    def read(self, asked: QuestionProfile, retrieval: Retrieval, covered: dict[int, float] | None = None) -> list[Scored]:
+    def read(self, asked: QuestionProfile, retrieval: Retrieval, covered: dict[int, float] | None = None,
+             subject: Source | None | Literal["find"] = "find") -> list[Scored]:
         """Every evidence sentence of the retrieved papers, best first by the configured reader;
         a factoid's own paper's sentences ordered by both (``blend_paper``). ``covered``: the
-        top papers' coverage the lead is chosen with (``lead_coverage``)."""
+        top papers' coverage the lead is chosen with (``lead_coverage``). ``subject``: the
+        paper the question names (``subject_source``), when the caller found it already."""
         e = self.settings.evidence
         # the sentences' vectors stored at ingest: the similarity reader and the grounding
         # check then encode only the question (sentences the index lacks are encoded as before)
@@ -284,7 +288,7 @@ class Engine:
                          need_learned=e.weights.get("reading", 0.0) != 0.0)
         if asked.kind == "factoid" and e.reader == "similarity" and e.factoid_learned > 0.0 and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
-            about = subject_source(asked, retrieval.sources)
+            about = subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
         return sentences
@@ -298,14 +302,16 @@ class Engine:
         top = retrieval.sources[0]
         return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
 
-    def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval) -> dict[int, float]:
+    def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval,
+                      subject: Source | None | Literal["find"] = "find") -> dict[int, float]:
         """How much of a which-paper or factoid question each of the top ``lead_papers`` papers
         covers, by source number, for the paper the answer leads with (``lead_order``; the top
         paper's token vectors are cached from ``soft_coverage``). Empty for other questions, for
-        a question that names its paper (that paper leads), or with ``lead_coverage`` 0."""
+        a question that names its paper (that paper leads), or with ``lead_coverage`` 0.
+        ``subject``: that named paper (``subject_source``), when the caller found it already."""
         e = self.settings.evidence
         if (not e.lead_coverage or asked.kind not in ("which-paper", "factoid") or len(retrieval.sources) < 2
-                or subject_source(asked, retrieval.sources) is not None):
+                or (subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject) is not None):
             return {}
         return {src.n: self.coverage.read(asked.text, f"{src.title}. {src.abstract}").score
                 for src in retrieval.sources[: e.lead_papers]}

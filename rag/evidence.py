@@ -100,14 +100,17 @@ def features(
     fillers: dict[int, Scored] | None = None,
     lead: int | None = None,
     soft_coverage: float = 0.0,
+    subject: Source | None | Literal["find"] = "find",
 ) -> tuple[dict[str, float], Source | None, Scored | None]:
     """``fillers``: ``slot_fillers`` of these sentences, when the caller has them already.
     ``lead``: the paper an unnamed question's answer leads with (default: the best sentence's).
-    ``soft_coverage``: ``rag.coverage`` of the question by the top paper (0 when not measured)."""
+    ``soft_coverage``: ``rag.coverage`` of the question by the top paper (0 when not measured).
+    ``subject``: ``subject_source`` of these sources, when the caller found it already."""
     sources = retrieval.sources
     if fillers is None:
         fillers = slot_fillers(question, sources, sentences)
-    subject = subject_source(question, sources)
+    if isinstance(subject, str):
+        subject = subject_source(question, sources)
     names_missing = subject is None and not names_found(question, sources)
     filler = None
     slot_missing = False
@@ -158,14 +161,16 @@ def decide(
     follow_up: bool = False,
     soft: Coverage = Coverage(),  # noqa: B008 - frozen, never mutated
     covered: dict[int, float] | None = None,
+    subject: Source | None | Literal["find"] = "find",
 ) -> Evidence:
     """``follow_up``: the sources are the papers a follow-up refers to, not a search's guess.
     ``soft``: ``rag.coverage`` of the question by the top paper (empty when not measured).
-    ``covered``: the coverage of the top few papers, for the lead (``lead_order``)."""
+    ``covered``: the coverage of the top few papers, for the lead (``lead_order``).
+    ``subject``: ``subject_source`` of the sources, when the caller found it already."""
     fillers = slot_fillers(question, retrieval.sources, sentences)
     papers = lead_order(retrieval.sources, sentences, settings.rank_step, covered, settings.lead_coverage)
     f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None,
-                                  soft.score)
+                                  soft.score, subject)
     p = probability(f, settings)
     if not retrieval.sources or not sentences:
         verdict: Verdict = "refuse"
