@@ -50,7 +50,7 @@ def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_p
         KindModel(copy)
     shutil.copy(MODEL.with_name("kind.json.sha256"), tmp_path / "kind.json.sha256")
     assert KindModel(copy).kind("Name the paper that introduced dropout for recurrent layers.") == "which-paper"
-    copy.write_text(copy.read_text().replace('"threshold":0.7', '"threshold":0.1'))
+    copy.write_text(copy.read_text().replace('"threshold":', '"threshold":0.0'))  # any change to it
     with pytest.raises(KindModelError, match=r"train_kind\.py"):
         KindModel(copy)
     with pytest.raises(KindModelError, match=r"missing: run models/train_kind\.py"):
