@@ -47,6 +47,11 @@ def features(question: str, index: dict[str, int], idf: np.ndarray) -> np.ndarra
     return x / norm if norm else x
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    p = np.exp(z - z.max())
+    return p / p.sum()
+
+
 class KindModel:
     """``models/kind.json`` checked against its sha256: P(kind) for a question."""
 
@@ -69,9 +74,7 @@ class KindModel:
         self.bias = np.asarray(d["bias"], dtype=float)
 
     def probabilities(self, question: str) -> dict[str, float]:
-        z = features(question, self.index, self.idf) @ self.weights + self.bias
-        p = np.exp(z - z.max())
-        p /= p.sum()
+        p = softmax(features(question, self.index, self.idf) @ self.weights + self.bias)
         return dict(zip(self.classes, (float(v) for v in p), strict=True))
 
     def kind(self, question: str) -> str | None:

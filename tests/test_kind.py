@@ -10,7 +10,6 @@ import pytest
 
 from rag.kind import MODEL, KindModel, KindModelError, shipped
 from rag.question import profile, rule_kind
-from rag.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -55,8 +54,3 @@ def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_p
         KindModel(copy)
     with pytest.raises(KindModelError, match=r"missing: run models/train_kind\.py"):
         KindModel(tmp_path / "absent.json")
-
-
-def test_the_setting_chooses_the_reader():
-    assert Settings().question.kind_reader == "learned"
-    assert Settings().with_overrides(**{"question.kind_reader": "patterns"}).question.kind_reader == "patterns"
