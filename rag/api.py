@@ -23,6 +23,8 @@ from .answer.generative import (
     complete,
     stream_answer,
 )
+from .answer_type import AnswerTypeModel
+from .answer_type import shipped as shipped_answer_type
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
 from .coverage import Coverage, SoftCoverage, TokenStates
 from .evidence import Evidence, decide, lead_order, missing_note, subject_source
@@ -100,6 +102,7 @@ class Engine:
         self.similarity: Reader = SimilarityReader(self.embedder)
         self.coverage = SoftCoverage(_token_model(self.embedder, self.settings), self.retriever.idf)
         self.kinds: KindModel | None = shipped_kinds() if self.settings.question.kind_reader == "learned" else None
+        self.answer_type: AnswerTypeModel | None = shipped_answer_type() if self.settings.evidence.answer_type else None
 
     def profile(self, question: str, kind: Kind | None = None) -> QuestionProfile:
         """The question read once (``rag.question.profile``), with this engine's kind reader."""
@@ -286,11 +289,13 @@ class Engine:
             (s.paper_id, x.text) for s in retrieval.sources for x in evidence_sentences(s.abstract)))
         sentences = rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
                          need_learned=e.weights.get("reading", 0.0) != 0.0)
-        if asked.kind == "factoid" and e.reader == "similarity" and e.factoid_learned > 0.0 and sentences:
+        if asked.kind == "factoid" and e.reader == "similarity" and (e.factoid_learned > 0.0 or self.answer_type) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
-            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned)
+            paper = next((s for s in retrieval.sources if s.n == n), None)
+            order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []
+            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, self.answer_type, order)
         return sentences
 
     def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage:

@@ -153,6 +153,13 @@ class EvidenceSettings(BaseModel):
         "raised follow-up key facts on two conversation sets (one follow-up lost half its keys on a "
         "third); learned alone (1) was worse than both (README).",
     )
+    answer_type: bool = Field(
+        True,
+        description="A factoid's own paper's sentences: add the answer-type model's preference for "
+        "the sentence stating what the question asks for (a percentage for 'what share', a name for "
+        "'which gene'; rag/answer_type.py, models/answer_type.json, trained on readers' factoid "
+        "questions) to the similarity score before the blend above. Off: as before (README).",
+    )
     weights: dict[str, float] = Field(
         default_factory=lambda: dict(_FITTED_WEIGHTS),
         description="Logistic weight per feature: relevance (best dense cosine), reading (best "

@@ -1,0 +1,110 @@
+"""Which sentence of a paper states what a factoid asks for: a learned preference for the
+statement that fits the question's kind of answer (a percentage for "what share …", a ratio
+for "how many times more likely …", a count for "how many trials …", a name for "which gene …").
+
+A sentence is read as generic shapes: whether it states a percentage, a decimal, a ratio, a
+duration, a large number, a number or a capitalised name the question does not contain, a
+statistic; its section label ("RESULTS"); where it sits in the abstract. Each shape, and each
+shape crossed with each of the question's frequent words, has a weight fitted by
+``models/train_answer_type.py`` on readers' factoid questions with their answer sentences
+(``models/reader_questions``; no eval set). Why: both readers put a paper's topical
+background sentences above the one stating the asked figure (on the blind dev splits the
+key-fact sentence led a factoid's paper in 28 of 62); shape alone cannot say which figure is
+asked, the similarity score keeps the topic.
+
+``adjust()`` is added to the similarity reader's score of the factoid's own paper's sentences
+(``rag.reader.blend_paper``), in its units (``tau``, fitted with the weights).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL = Path(__file__).resolve().parent.parent / "models" / "answer_type.json"
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_SHAPES = {
+    "pct": re.compile(r"\d\s?%|\bper ?cent\b", re.I),
+    "dec": re.compile(r"\d+\.\d+"),
+    "num": re.compile(r"\d"),
+    "big": re.compile(r"\d[\d,.]*\s*(?:[kKMBT]\b|million|billion|thousand|trillion)|\d{1,3}(?:,\d{3})+|\b\d{4,}\b"),
+    "numword": re.compile(
+        r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+        r"|hundred|dozen)\b", re.I),
+    "ratio": re.compile(
+        r"\b(?:OR|RR|HR|aOR|aHR|IRR)\b|odds ratio|relative risk|hazard ratio|\d(?:\.\d+)?\s*(?:-?fold|x\b|×|times)", re.I),
+    "time": re.compile(r"\d\s*(?:s|sec|seconds?|min|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|years?|yr)\b", re.I),
+    "stat": re.compile(r"\bCI\b|confidence interval|\b[Pp]\s*[<=>]\s*0?\.\d|\bSD\b|±"),
+}
+_SECTION = re.compile(r"^\s*([A-Z]{4,})(?: [A-Z]{3,})?\s*[:.]?\s")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPS = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9-]*\b")
+
+
+class AnswerTypeError(RuntimeError):
+    """The shipped answer-type model is missing, or not the one trained (no sha256, or a mismatch)."""
+
+
+def question_words(question: str) -> list[str]:
+    """The question's lower-cased words, once each, in order."""
+    return list(dict.fromkeys(_WORD.findall(question.lower())))
+
+
+def shapes(question: str, sentence: str, position: float) -> list[str]:
+    """What ``sentence`` states, as shape names; ``position``: 0 first sentence … 1 last."""
+    out = [k for k, rx in _SHAPES.items() if rx.search(sentence)]
+    asked_numbers = set(_NUMBER.findall(question))
+    if any(n not in asked_numbers for n in _NUMBER.findall(sentence)):
+        out.append("newnum")
+    lowered = question.lower()
+    if any(t.lower() not in lowered for t in _CAPS.findall(sentence)):
+        out.append("newcaps")
+    m = _SECTION.match(sentence)
+    if m:
+        out.append("sec:" + m.group(1)[:10])
+    out.append(f"pos{min(int(position * 4), 3)}")
+    return out
+
+
+def features(question: str, sentence: str, position: float, vocab: set[str] | frozenset[str]) -> list[str]:
+    """The shapes, and each content shape crossed with each of the question's words in ``vocab``."""
+    found = shapes(question, sentence, position)
+    crossed = [c for c in found if not c.startswith(("pos", "sec:"))]
+    return found + [f"{w}*{c}" for w in question_words(question) if w in vocab for c in crossed]
+
+
+class AnswerTypeModel:
+    """``models/answer_type.json`` checked against its sha256."""
+
+    def __init__(self, path: Path = MODEL) -> None:
+        path = Path(path)
+        if not path.exists():
+            raise AnswerTypeError(f"the model {path} is missing: run models/train_answer_type.py (models/README.md)")
+        want = path.with_name(path.name + ".sha256")
+        if not want.exists():
+            raise AnswerTypeError(f"{want} is missing: the model {path.name} cannot be checked")
+        raw = path.read_bytes()
+        if not want.read_text().startswith(hashlib.sha256(raw).hexdigest()):
+            raise AnswerTypeError(f"{path} does not match {want.name}: re-run models/train_answer_type.py")
+        d = json.loads(raw)
+        self.vocab = frozenset(d["vocab"])
+        self.weights: dict[str, float] = d["weights"]
+        self.tau = float(d["tau"])
+
+    def adjust(self, question: str, sentences: Sequence[str], positions: Sequence[float]) -> np.ndarray:
+        """Per sentence, what to add to its similarity score (similarity units)."""
+        return np.array([self.tau * sum(self.weights.get(f, 0.0) for f in features(question, s, p, self.vocab))
+                         for s, p in zip(sentences, positions, strict=True)], dtype=np.float64)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> AnswerTypeModel:
+    """The shipped model, loaded once per process."""
+    return AnswerTypeModel()

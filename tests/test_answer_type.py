@@ -1,0 +1,80 @@
+"""The answer-type model (``rag.answer_type``, ``models/answer_type.json``): among a factoid's
+paper's sentences, the one stating what the question asks for is quoted first, even when a
+background sentence repeats more of the question's words; checked against its sha256."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answer_type import MODEL, AnswerTypeError, AnswerTypeModel, shipped
+from rag.question import profile
+from rag.reader import Scored, blend_paper
+
+
+class SilentReader:
+    """A learned reader with no opinion (the blend's weight is 0 in these tests anyway)."""
+
+    name = "silent"
+
+    def score(self, question: str, sentences: list[str]) -> np.ndarray:
+        return np.zeros(len(sentences))
+
+
+def first_quoted(question: str, by_similarity: list[tuple[str, float]], model: AnswerTypeModel | None) -> str:
+    """The sentence a factoid's answer leads with, its paper's sentences scored as given."""
+    ranked = sorted(by_similarity, key=lambda x: -x[1])
+    sentences = [Scored(s, 1, t, similar=s) for t, s in ranked]
+    order = [t for t, _ in by_similarity]  # the abstract's order
+    return blend_paper(profile(question), sentences, 1, SilentReader(), 0.0, model, order)[0].text
+
+
+CASES = [
+    (
+        "What share of the surveyed nurses reported burnout?",
+        [("BACKGROUND Burnout among hospital nurses is a growing concern for health systems.", 0.62),
+         ("METHODS We surveyed 1,200 nurses in 14 hospitals using a validated questionnaire.", 0.58),
+         ("RESULTS Overall, 41.5% of nurses met the criteria for burnout.", 0.50),
+         ("CONCLUSIONS Burnout is common and needs attention.", 0.55)],
+        "41.5%",
+    ),
+    (
+        "Which kinase did the screen find to be required for the cells to migrate?",
+        [("Cell migration depends on coordinated signalling between many kinases.", 0.61),
+         ("We performed a kinase screen in migrating breast cancer cells.", 0.60),
+         ("The screen identified PAK4 as required for migration.", 0.52),
+         ("These results suggest new targets.", 0.30)],
+        "PAK4",
+    ),
+    (
+        "How many days did the implant keep releasing the drug?",
+        [("Implants that release drugs slowly can treat tumours locally.", 0.58),
+         ("We designed a biodegradable implant that releases the drug.", 0.60),
+         ("The implant released the drug for 155 d in mice.", 0.51),
+         ("This approach is promising.", 0.20)],
+        "155 d",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "sentences", "fact"), CASES)
+def test_the_sentence_stating_the_asked_fact_is_quoted_first(question: str, sentences: list, fact: str):
+    assert fact not in first_quoted(question, sentences, None)  # similarity alone: the background
+    assert fact in first_quoted(question, sentences, shipped())
+
+
+def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_path: Path):
+    copy = tmp_path / "answer_type.json"
+    shutil.copy(MODEL, copy)
+    with pytest.raises(AnswerTypeError, match=r"answer_type\.json\.sha256 is missing"):
+        AnswerTypeModel(copy)
+    shutil.copy(MODEL.with_name("answer_type.json.sha256"), tmp_path / "answer_type.json.sha256")
+    assert AnswerTypeModel(copy).tau > 0
+    copy.write_text(copy.read_text().replace('"tau":', '"tau": 1.0, "was":'))  # any change to it
+    with pytest.raises(AnswerTypeError, match=r"train_answer_type\.py"):
+        AnswerTypeModel(copy)
+    with pytest.raises(AnswerTypeError, match=r"missing: run models/train_answer_type\.py"):
+        AnswerTypeModel(tmp_path / "absent.json")
