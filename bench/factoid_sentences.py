@@ -60,7 +60,7 @@ def main() -> None:
             sim = engine.similarity.score(asked.text, texts).astype(np.float64)
             learned = engine.learned.score(asked.text, texts).astype(np.float64)
             blend = (1 - weight) * sim + weight * learned
-            typed = (1 - weight) * (sim + model.adjust(asked.text, texts, [k / (len(texts) - 1) for k in range(len(texts))]))
+            typed = (1 - weight) * (sim + model.adjust(asked, texts, [k / (len(texts) - 1) for k in range(len(texts))]))
             typed = typed + weight * learned
             counted += 1
             for label, score in zip(orders, (sim, learned, blend, typed), strict=True):

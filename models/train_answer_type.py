@@ -2,14 +2,19 @@
 factoid asks for.
 
 Data (offline; no eval set, no SciFact claim): the 300 factoid questions of
-``models/reader_questions`` (150 over bundled papers, 150 over SciFact abstracts no dev/test
-claim cites), each with the sentence(s) of its paper that answer it. For every question, each
-sentence of its paper is a candidate; the answer sentences are the targets.
+``models/reader_questions`` and the 600 of ``models/answer_questions`` (a finding, a method or
+a reason asked of a paper; a chat follow-up about it, half asking a figure or a name), each over
+papers no eval set uses (bundled papers, SciFact abstracts no dev/test claim cites), each with
+the sentence(s) of its paper that answer it. For every question, each sentence of its paper is
+a candidate; the answer sentences are the targets. The first model was fitted on the factoids
+alone and put a figure first for questions that ask none ("what limitation …"); the second
+set was written for that (its PROMPT.md).
 
 Model: a sentence's score is ``similarity / tau + sum of its feature weights``, softmax over the
 paper's sentences (the similarity reader's score, as the product computes it, with the default
-embedder); features are ``rag.answer_type.features`` (shapes of the sentence, and each crossed
-with each question word that at least ``MIN_DF`` training questions use).
+embedder); features are ``rag.answer_type.features`` (shapes of the sentence, each crossed with
+the question's asked-for slot type, and with its wh-phrase and slot words where at least
+``MIN_DF`` training questions use them).
 Fitted by full-batch gradient descent with an L2 penalty, fixed steps, deterministic.
 
 Run once, from the project root (about a minute on 2 cores, most of it encoding sentences):
@@ -34,17 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models"))
 
-from rag.answer_type import features, question_words  # noqa: E402
+from rag.answer_type import cues, features  # noqa: E402
+from rag.question import QuestionProfile, profile  # noqa: E402
 
 MIN_DF = 5  # a question word crosses the shapes when at least this many training questions use it
-L2 = 1.0  # 0.3 and 3.0 ranked the same number of dev key sentences first (within one; README)
+L2 = 1.0  # 0.3 and 3.0 ranked the same number of dev key sentences first (within one; stop 35 note)
+SETS = (("reader_questions", ("factoid",)), ("answer_questions", ("finding", "follow-up")))
 STEPS = 300
 RATE = 0.5
 
 
 def questions() -> list[dict]:
-    """Every factoid reader question with its paper's sentences, their similarity scores, and
-    which ones answer it."""
+    """Every training question with its paper's sentences, their similarity scores, and which
+    ones answer it."""
     from train_reader import load_corpora
 
     from rag import Settings
@@ -55,30 +62,32 @@ def questions() -> list[dict]:
     titles = {t: i for i, (t, _) in enumerate(bundled)}
     reader = SimilarityReader(embedder_for(Settings()))
     out = []
-    for line in (ROOT / "models" / "reader_questions" / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        r = json.loads(line)
-        if r["kind"] != "factoid" or not r["answer_sentences"]:
-            continue
-        if r["corpus"] == "bundled":
-            sents = bundled[titles[r["paper"]]][1] if r["paper"] in titles else []
-        else:
-            sents = scifact[by_id[r["paper"]]][1] if r["paper"] in by_id else []
-        answer = {k for k in r["answer_sentences"] if k < len(sents)}
-        if len(sents) < 2 or not answer:
-            continue
-        sim = reader.score(r["question"], sents)
-        out.append({"corpus": r["corpus"], "question": r["question"], "sentences": sents,
-                    "similarity": [float(x) for x in sim], "answer": sorted(answer)})
+    for folder, kinds in SETS:
+        for line in (ROOT / "models" / folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r["kind"] not in kinds or not r["answer_sentences"]:
+                continue
+            if r["corpus"] == "bundled":
+                sents = bundled[titles[r["paper"]]][1] if r["paper"] in titles else []
+            else:
+                sents = scifact[by_id[r["paper"]]][1] if r["paper"] in by_id else []
+            answer = {k for k in r["answer_sentences"] if k < len(sents)}
+            if len(sents) < 2 or not answer:
+                continue
+            sim = reader.score(r["question"], sents)
+            out.append({"corpus": r["corpus"], "kind": r["kind"], "question": r["question"], "sentences": sents,
+                        "similarity": [float(x) for x in sim], "answer": sorted(answer)})
     return out
 
 
 def design(rows: list[dict], vocab: set[str], index: dict[str, int], grow: bool) -> list[list[list[int]]]:
     groups = []
     for r in rows:
+        asked: QuestionProfile = profile(r["question"])
         last = max(len(r["sentences"]) - 1, 1)
         fs = []
         for k, s in enumerate(r["sentences"]):
-            names = features(r["question"], s, k / last, vocab)
+            names = features(asked, s, k / last, vocab)
             fs.append([index.setdefault(f, len(index)) if grow else index[f] for f in names if grow or f in index])
         groups.append(fs)
     return groups
@@ -107,7 +116,7 @@ def fit(rows: list[dict], groups: list[list[list[int]]], size: int) -> tuple[np.
 
 
 def vocabulary(rows: list[dict]) -> set[str]:
-    df = Counter(w for r in rows for w in question_words(r["question"]))
+    df = Counter(c for r in rows for c in cues(profile(r["question"])))
     return {w for w, c in df.items() if c >= MIN_DF}
 
 
@@ -147,7 +156,7 @@ def main() -> None:
     weights = {f: round(float(w[i]), 6) for f, i in sorted(index.items()) if abs(w[i]) >= 1e-6}
     model = {
         "what": "answer-type weights over rag.answer_type.features; score = similarity + tau * sum(weights)",
-        "trained_on": {"reader_factoid_questions": len(rows),
+        "trained_on": {"questions": len(rows), "by_kind": dict(Counter(r["kind"] for r in rows)),
                        "by_corpus": dict(Counter(r["corpus"] for r in rows))},
         "min_df": MIN_DF, "l2": L2, "steps": STEPS, "rate": RATE,
         "training_loss": round(loss, 4),

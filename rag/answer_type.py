@@ -1,16 +1,19 @@
 """Which sentence of a paper states what a factoid asks for: a learned preference for the
 statement that fits the question's kind of answer (a percentage for "what share …", a ratio
-for "how many times more likely …", a count for "how many trials …", a name for "which gene …").
+for "how many times more likely …", a count for "how many trials …", a name for "which gene …",
+and no figure at all for "what limitation …" or "how do they avoid …").
 
 A sentence is read as generic shapes: whether it states a percentage, a decimal, a ratio, a
 duration, a large number, a number or a capitalised name the question does not contain, a
-statistic; its section label ("RESULTS"); where it sits in the abstract. Each shape, and each
-shape crossed with each of the question's frequent words, has a weight fitted by
-``models/train_answer_type.py`` on readers' factoid questions with their answer sentences
-(``models/reader_questions``; no eval set). Why: both readers put a paper's topical
-background sentences above the one stating the asked figure (on the blind dev splits the
-key-fact sentence led a factoid's paper in 28 of 62); shape alone cannot say which figure is
-asked, the similarity score keeps the topic.
+statistic; its section label ("RESULTS"); where it sits in the abstract. Each shape has a
+weight, and so has each content shape crossed with what the question asks for: whether its
+asked-for slot (``rag.answer.slots``) is a quantity, a thing or absent, its wh-phrase ("what
+share", "how many") and its slot's head word, where at least ``min_df`` training questions use
+it. The weights are fitted by ``models/train_answer_type.py`` on readers' questions with their
+answer sentences (``models/reader_questions``, ``models/answer_questions``; no eval set).
+Why: both readers put a paper's topical background sentences above the one stating the asked
+figure (on the blind dev splits the key-fact sentence led a factoid's paper in 44 of 85); shape
+alone cannot say which figure is asked, the similarity score keeps the topic.
 
 ``adjust()`` is added to the similarity reader's score of the factoid's own paper's sentences
 (``rag.reader.blend_paper``), in its units (``tau``, fitted with the weights).
@@ -21,15 +24,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from .question import QuestionProfile
+
 MODEL = Path(__file__).resolve().parent.parent / "models" / "answer_type.json"
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _SHAPES = {
     "pct": re.compile(r"\d\s?%|\bper ?cent\b", re.I),
     "dec": re.compile(r"\d+\.\d+"),
@@ -46,15 +50,26 @@ _SHAPES = {
 _SECTION = re.compile(r"^\s*([A-Z]{4,})(?: [A-Z]{3,})?\s*[:.]?\s")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPS = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9-]*\b")
+_WH = re.compile(r"\b(how|what|which|who|whom|whose|when|where)\b\W+(\w+)?\W*(\w+)?", re.I)
 
 
 class AnswerTypeError(RuntimeError):
     """The shipped answer-type model is missing, or not the one trained (no sha256, or a mismatch)."""
 
 
-def question_words(question: str) -> list[str]:
-    """The question's lower-cased words, once each, in order."""
-    return list(dict.fromkeys(_WORD.findall(question.lower())))
+def cues(question: QuestionProfile) -> list[str]:
+    """What the question asks for: its slot's type (``slot:num``, ``slot:word``, ``slot:none``),
+    its wh-phrase (``wh:what share``) and the words in it (``w:share``), its slot's head
+    words (``s:kinase``)."""
+    slot = question.slot
+    out = ["slot:num" if slot and slot.number else "slot:word" if slot and slot.words else "slot:none"]
+    m = _WH.search(question.text)
+    if m:
+        words = [w.lower() for w in m.groups() if w]
+        out += ["wh:" + " ".join(words[:2])] + [f"w:{w}" for w in words]
+    if slot:
+        out += [f"s:{w}" for w in slot.words]
+    return list(dict.fromkeys(out))
 
 
 def shapes(question: str, sentence: str, position: float) -> list[str]:
@@ -73,11 +88,13 @@ def shapes(question: str, sentence: str, position: float) -> list[str]:
     return out
 
 
-def features(question: str, sentence: str, position: float, vocab: set[str] | frozenset[str]) -> list[str]:
-    """The shapes, and each content shape crossed with each of the question's words in ``vocab``."""
-    found = shapes(question, sentence, position)
+def features(question: QuestionProfile, sentence: str, position: float, vocab: Set[str]) -> list[str]:
+    """The shapes, and each content shape crossed with each of the question's ``cues`` (the
+    slot's type always, the others when in ``vocab``)."""
+    found = shapes(question.text, sentence, position)
     crossed = [c for c in found if not c.startswith(("pos", "sec:"))]
-    return found + [f"{w}*{c}" for w in question_words(question) if w in vocab for c in crossed]
+    asked = [c for c in cues(question) if c.startswith("slot:") or c in vocab]
+    return found + [f"{a}*{c}" for a in asked for c in crossed]
 
 
 class AnswerTypeModel:
@@ -98,7 +115,7 @@ class AnswerTypeModel:
         self.weights: dict[str, float] = d["weights"]
         self.tau = float(d["tau"])
 
-    def adjust(self, question: str, sentences: Sequence[str], positions: Sequence[float]) -> np.ndarray:
+    def adjust(self, question: QuestionProfile, sentences: Sequence[str], positions: Sequence[float]) -> np.ndarray:
         """Per sentence, what to add to its similarity score (similarity units)."""
         return np.array([self.tau * sum(self.weights.get(f, 0.0) for f in features(question, s, p, self.vocab))
                          for s, p in zip(sentences, positions, strict=True)], dtype=np.float64)

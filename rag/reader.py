@@ -204,7 +204,7 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     similar = np.array([s.similar for s in own], dtype=np.float64)
     if answer_type is not None:
         where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
-        similar = similar + answer_type.adjust(question.text, texts, [where.get(t, 0.5) for t in texts])
+        similar = similar + answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
     blended = (1.0 - weight) * similar + weight * a
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
     out = list(sentences)

@@ -66,6 +66,30 @@ def test_the_sentence_stating_the_asked_fact_is_quoted_first(question: str, sent
     assert fact in first_quoted(question, sentences, shipped())
 
 
+FILLER = [("Hospitals increasingly use language models to summarise clinical notes.", 0.40),
+          ("Such summaries can state things the notes never said.", 0.40),
+          ("We collected notes from three hospitals.", 0.30),
+          ("Two clinicians rated every summary.", 0.25),
+          ("Code and data are released.", 0.10),
+          ("CONCLUSIONS Grounded summaries are safer.", 0.35),
+          ("Future work will cover more languages.", 0.10)]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [("What is the main limitation of the approach?",
+      "The main limitation is that the approach needs labelled notes from each hospital."),
+     ("What did they find cut down the made-up outputs?",
+      "We find that grounding the outputs in retrieved rules reduced made-up answers.")],
+)
+def test_a_question_asking_no_figure_keeps_the_sentence_that_answers_it(question: str, answer: str):
+    # a figure-stating sentence beside it in the abstract; the first model, fitted on factoids
+    # alone, quoted that one first (models/train_answer_type.py)
+    figure = "RESULTS It improved accuracy by 12.5% on three benchmarks (P < 0.01)."
+    sentences = [*FILLER[:4], (answer, 0.70), (figure, 0.45), *FILLER[4:]]
+    assert first_quoted(question, sentences, shipped()) == answer
+
+
 def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_path: Path):
     copy = tmp_path / "answer_type.json"
     shutil.copy(MODEL, copy)
