@@ -167,8 +167,9 @@ class Engine:
         soft = self.soft_coverage(asked, retrieval)
         subject = subject_source(asked, retrieval.sources)  # the paper the question names, found once
         covered = self.lead_coverage(asked, retrieval, subject)
-        evidence = decide(asked, retrieval, self.read(asked, retrieval, covered, subject), self.settings.evidence,
-                          follow_up=focus is not None and focus.refers, soft=soft, covered=covered, subject=subject)
+        follow_up = focus is not None and focus.refers
+        evidence = decide(asked, retrieval, self.read(asked, retrieval, covered, subject, follow_up), self.settings.evidence,
+                          follow_up=follow_up, soft=soft, covered=covered, subject=subject)
         timings["read"] = time.perf_counter() - t_read
         if evidence.verdict == "refuse":
             answer = self._refusal(question, query, retrieval, evidence)
@@ -277,11 +278,13 @@ class Engine:
                 return stop.value
 
     def read(self, asked: QuestionProfile, retrieval: Retrieval, covered: dict[int, float] | None = None,
-             subject: Source | None | Literal["find"] = "find") -> list[Scored]:
+             subject: Source | None | Literal["find"] = "find", follow_up: bool = False) -> list[Scored]:
         """Every evidence sentence of the retrieved papers, best first by the configured reader;
         a factoid's own paper's sentences ordered by both (``blend_paper``). ``covered``: the
         top papers' coverage the lead is chosen with (``lead_coverage``). ``subject``: the
-        paper the question names (``subject_source``), when the caller found it already."""
+        paper the question names (``subject_source``), when the caller found it already.
+        ``follow_up``: answered from the papers under discussion (the answer-type model reads
+        those only with ``answer_type_follow_ups``)."""
         e = self.settings.evidence
         # the sentences' vectors stored at ingest: the similarity reader and the grounding
         # check then encode only the question (sentences the index lacks are encoded as before)
@@ -289,13 +292,14 @@ class Engine:
             (s.paper_id, x.text) for s in retrieval.sources for x in evidence_sentences(s.abstract)))
         sentences = rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
                          need_learned=e.weights.get("reading", 0.0) != 0.0)
-        if asked.kind == "factoid" and e.reader == "similarity" and (e.factoid_learned > 0.0 or self.answer_type) and sentences:
+        typed = self.answer_type if (not follow_up or e.answer_type_follow_ups) else None
+        if asked.kind == "factoid" and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
             paper = next((s for s in retrieval.sources if s.n == n), None)
             order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []
-            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, self.answer_type, order)
+            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order)
         return sentences
 
     def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage:

@@ -337,3 +337,19 @@ def test_a_which_paper_question_in_words_no_pattern_lists_is_answered_as_one(fas
                       embedder=fake_embedder)
     assert patterns.kinds is None and patterns.profile(q).kind == "open"
     assert len({c.title for c in patterns.ask(q).citations}) > 2  # read as open: other papers join
+
+
+def test_a_factoid_leads_with_the_sentence_stating_the_asked_figure(fast: Engine, fake_embedder: CachedEmbedder):
+    q = "How many parameters does FreezeNet train on MNIST?"
+    first = fast.ask(q).text.splitlines()[0]  # "Title — the sentence [1]"
+    assert first.startswith(FREEZENET) and "99.2%" in first
+    # the reading order: the answer-type model (the default) puts the figure first, the
+    # similarity alone a sentence repeating the question's words; follow-ups answered from the
+    # papers under discussion keep the order they had (evidence.answer_type_follow_ups)
+    off = Engine(fast.settings.with_overrides(**{"evidence.answer_type": False}), auto_ingest=False,
+                 embedder=fake_embedder)
+    asked, retrieval = fast.profile(q), fast.retriever.retrieve(q)
+    typed = [s.text for s in fast.read(asked, retrieval) if s.n == 1]
+    plain = [s.text for s in off.read(asked, retrieval) if s.n == 1]
+    assert off.answer_type is None and "99.2%" in typed[0] and "99.2%" not in plain[0]
+    assert [s.text for s in fast.read(asked, retrieval, follow_up=True) if s.n == 1] == plain
