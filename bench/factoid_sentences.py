@@ -1,8 +1,8 @@
 """Which sentence of the gold paper a factoid's answer would lead with: for every factoid of the
 blind sets' chosen split whose gold paper is retrieved (top 5) and states the key fact, the
 rank of the first sentence stating it among that paper's sentences, ordered by the similarity
-reader, the learned reader, their blend (the shipped weight), and the blend with the
-answer-type model (``rag.answer_type``).
+reader, the learned reader, their blend (the shipped weight), and as the product orders them
+with the answer-type model (``rag.answer_type``): its choice of the lead, then the blend's order.
 
     python bench/factoid_sentences.py --bundled-index DIR --scifact-index DIR [--split dev]
 """
@@ -64,7 +64,11 @@ def main() -> None:
             typed = typed + weight * learned
             counted += 1
             for label, score in zip(orders, (sim, learned, blend, typed), strict=True):
-                rank = [key[i] for i in np.argsort(-score, kind="stable")].index(True)
+                order = list(np.argsort(-score, kind="stable"))
+                if score is typed:  # as the product orders them: the model's lead, then the blend's order
+                    lead = int(np.argmax(typed))
+                    order = [lead] + [i for i in np.argsort(-blend, kind="stable") if i != lead]
+                rank = [key[i] for i in order].index(True)
                 first[label] += rank == 0
                 second[label] += rank <= 1
     print(f"{split} factoids whose gold paper is retrieved and states the key fact: {counted}")

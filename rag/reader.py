@@ -186,9 +186,9 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
                 order: Sequence[str] = ()) -> list[Scored]:
     """``sentences`` with paper ``n``'s re-ordered by ``(1 - weight) * similarity + weight *
     learned``; the learned reader reads only that paper's sentences (a few, so it is cheap).
-    ``answer_type``: its preference for the sentence stating what the question asks for is
-    added to the similarity (``rag.answer_type``; ``order``: the paper's sentences in the
-    abstract's order, for where each sits).
+    ``answer_type``: the sentence that leads is chosen with its preference for the one stating
+    what the question asks for added to the similarity (``rag.answer_type``; ``order``: the
+    paper's sentences in the abstract's order, for where each sits).
 
     The paper keeps the places (and rank scores) it held in the ranking, so which paper leads
     and every margin between papers stay as they were; only which of its sentences comes first
@@ -202,11 +202,16 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     texts = [s.text for s in own]
     a = learned.score(question.text, texts) if weight > 0.0 else np.zeros(len(own))
     similar = np.array([s.similar for s in own], dtype=np.float64)
-    if answer_type is not None:
-        where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
-        similar = similar + answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
     blended = (1.0 - weight) * similar + weight * a
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
+    if answer_type is not None:
+        # the model picks the sentence that leads (what it was fitted for: the answering one);
+        # the rest keep the readers' order, so an odd sentence full of codes and capitals (a
+        # planted instruction) is not promoted into the quote behind it
+        where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
+        typed = blended + (1.0 - weight) * answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
+        lead = int(np.argmax(typed))
+        ranked = [lead] + [j for j in ranked if j != lead]
     out = list(sentences)
     for place, j in zip(places, ranked, strict=True):
         out[place] = replace(own[j], score=sentences[place].score, learned=float(a[j]) if weight > 0.0 else own[j].learned)
