@@ -155,10 +155,11 @@ class EvidenceSettings(BaseModel):
     )
     answer_type: bool = Field(
         True,
-        description="A factoid's own paper's sentences: add the answer-type model's preference for "
-        "the sentence stating what the question asks for (a percentage for 'what share', a name for "
-        "'which gene'; rag/answer_type.py, models/answer_type.json, trained on readers' "
-        "questions) to the similarity score before the blend above. Off: as before (README).",
+        description="The sentence a factoid's answer leads with is chosen with the answer-type "
+        "model's preference for the one stating what the question asks for (a percentage for 'what "
+        "share', a name for 'which gene'; rag/answer_type.py, models/answer_type.json, trained on "
+        "readers' questions) added to the similarity score before the blend above; the sentences "
+        "behind it keep the readers' order. Off: as before (README).",
     )
     answer_type_follow_ups: bool = Field(
         False,
