@@ -17,7 +17,7 @@ the question's asked-for slot type, and with its wh-phrase and slot words where 
 ``MIN_DF`` training questions use them).
 Fitted by full-batch gradient descent with an L2 penalty, fixed steps, deterministic.
 
-Run once, from the project root (about a minute on 2 cores, most of it encoding sentences):
+Run once, from the project root (about 90 s on 2 cores, most of it encoding sentences):
     .venv/bin/python models/train_answer_type.py --out models
 It prints and records a leave-one-corpus-out check (fitted on one corpus's questions, the
 answer sentence ranked first on the other's, against similarity alone), and writes
@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "models"))
 from rag.answer_type import cues, features  # noqa: E402
 from rag.question import QuestionProfile, profile  # noqa: E402
 
-MIN_DF = 5  # a question word crosses the shapes when at least this many training questions use it
-L2 = 1.0  # 0.3 and 3.0 ranked the same number of dev key sentences first (within one; stop 35 note)
+MIN_DF = 5  # a cue (wh-phrase, slot word) crosses the shapes when at least this many training questions have it
+L2 = 1.0  # with the first model's features, 0.3 and 3.0 ranked as many dev key sentences first, within one (stop 35 note)
 SETS = (("reader_questions", ("factoid",)), ("answer_questions", ("finding", "follow-up")))
 STEPS = 300
 RATE = 0.5

@@ -21,7 +21,6 @@ alone cannot say which figure is asked, the similarity score keeps the topic.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence, Set
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checked import read_checked
 from .question import QuestionProfile
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "answer_type.json"
@@ -101,16 +101,7 @@ class AnswerTypeModel:
     """``models/answer_type.json`` checked against its sha256."""
 
     def __init__(self, path: Path = MODEL) -> None:
-        path = Path(path)
-        if not path.exists():
-            raise AnswerTypeError(f"the model {path} is missing: run models/train_answer_type.py (models/README.md)")
-        want = path.with_name(path.name + ".sha256")
-        if not want.exists():
-            raise AnswerTypeError(f"{want} is missing: the model {path.name} cannot be checked")
-        raw = path.read_bytes()
-        if not want.read_text().startswith(hashlib.sha256(raw).hexdigest()):
-            raise AnswerTypeError(f"{path} does not match {want.name}: re-run models/train_answer_type.py")
-        d = json.loads(raw)
+        d = json.loads(read_checked(path, "models/train_answer_type.py", AnswerTypeError))
         self.vocab = frozenset(d["vocab"])
         self.weights: dict[str, float] = d["weights"]
         self.tau = float(d["tau"])

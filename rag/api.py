@@ -297,8 +297,8 @@ class Engine:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
-            paper = next((s for s in retrieval.sources if s.n == n), None)
-            order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []
+            paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
+            order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order)
         return sentences
 

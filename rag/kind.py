@@ -8,13 +8,14 @@ probability reaches the model's threshold.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from .checked import read_checked
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "kind.json"
 CLASSES = ("which-paper", "multi-paper", "other")
@@ -56,16 +57,7 @@ class KindModel:
     """``models/kind.json`` checked against its sha256: P(kind) for a question."""
 
     def __init__(self, path: Path = MODEL) -> None:
-        path = Path(path)
-        if not path.exists():
-            raise KindModelError(f"the model {path} is missing: run models/train_kind.py (models/README.md)")
-        want = path.with_name(path.name + ".sha256")
-        if not want.exists():
-            raise KindModelError(f"{want} is missing: the model {path.name} cannot be checked")
-        raw = path.read_bytes()
-        if not want.read_text().startswith(hashlib.sha256(raw).hexdigest()):
-            raise KindModelError(f"{path} does not match {want.name}: re-run models/train_kind.py")
-        d = json.loads(raw)
+        d = json.loads(read_checked(path, "models/train_kind.py", KindModelError))
         self.classes: tuple[str, ...] = tuple(d["classes"])
         self.threshold = float(d["threshold"])
         self.index = {t: i for i, t in enumerate(d["vocab"])}

