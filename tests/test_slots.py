@@ -40,6 +40,31 @@ def test_questions_that_ask_for_a_paper_or_an_explanation_have_no_slot(question)
     assert asked_slot(question) is None
 
 
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("Gemma tokenizer vocabulary size", ("vocabulary",)),
+        ("number of older adults enrolled in the GSH fat-burning trial", ()),
+        ("predicted length, in residues, of L32", ("length",)),
+    ],
+)
+def test_a_search_box_query_naming_a_measure_asks_for_a_figure(query, words):
+    # typed without a wh-word: its opening noun phrase is what it asks for
+    slot = asked_slot(query)
+    assert slot is not None and slot.words == words and slot.number
+    assert not slot.filled_by("The trial enrolled older adults in two towns.", query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["city traffic flow forecasting using graph neural networks", "open-source licence that applies to MesoRD",
+     "speech therapy outcomes for children who stutter"],
+)
+def test_a_search_box_query_about_a_topic_asks_for_no_slot(query):
+    # only a measure makes a query's opening phrase a slot: a topic is no detail to check
+    assert asked_slot(query) is None
+
+
 def test_a_number_the_question_already_contains_does_not_fill_a_quantity_slot():
     q = "How many training tokens were the 2B and 7B models pretrained on?"
     slot = asked_slot(q)

@@ -100,6 +100,14 @@ class Slot:
 def asked_slot(question: str) -> Slot | None:
     """The slot ``question`` asks to fill, or None when it names none we can check."""
     phrase = _wh_phrase(question)
+    if not phrase and "?" not in question:
+        # Typed as a search box ("vocabulary size of the Gemma tokenizer", "number of adults
+        # enrolled in …"): no wh-word, so its opening noun phrase is what it asks for, read
+        # only when it names a measure (a query opening with a topic asks for no slot).
+        phrase = _query_phrase(question)
+        if not any(_MEASURE_WORDS.match(" ".join(phrase[i : i + k]).lower())
+                   for k in (1, 2) for i in range(len(phrase))):
+            return None
     if any(t.lower() in _ASKS_FOR_PAPER for t in phrase):
         return None  # "which paper/method ...": the title answers
     number = bool(_HOW_QUANTITY.search(question)) or any(
@@ -144,6 +152,19 @@ def _wh_phrase(question: str) -> list[str]:
                 phrase.append(t)
             return phrase
     return []
+
+
+def _query_phrase(question: str) -> list[str]:
+    """A search-box query's opening noun phrase, read as a wh-phrase is: up to a verb, a
+    preposition ("per" included: "cases per 100,000" asks for cases) or a punctuation mark."""
+    phrase: list[str] = []
+    for t in [w.removesuffix("'s") for w in _WORDS.findall(question)][:5]:
+        if t.lower() in _STOP_WORDS or t.lower() == "per" or not t[0].isalnum():
+            break
+        if phrase and t.lower().endswith("ed"):
+            break
+        phrase.append(t)
+    return phrase
 
 
 def _numbers(text: str) -> set[str]:
