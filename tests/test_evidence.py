@@ -123,7 +123,7 @@ def test_a_question_the_top_paper_does_not_cover_is_refused_where_a_covered_one_
     sents = [Scored(0.5, 1, "Sentence one about topic.", similar=0.5)]
     q = profile("Which paper studies the topic?")
     low, high = (decide(q, Retrieval("q", papers, top_relevance=0.5), sents, EvidenceSettings(),
-                        soft=Coverage(c, ("topic",) if c < 0.5 else ())) for c in (0.25, 0.6))
+                        soft=Coverage(c, ("topic",) if c < 0.5 else ())) for c in (0.2, 0.6))
     assert low.verdict == "refuse" and high.verdict != "refuse"
     assert low.confidence < high.confidence
     assert "nothing in the closest paper, “A”, is about “topic”" in low.reason  # what it lacks, named
