@@ -65,6 +65,13 @@ def test_a_search_box_query_about_a_topic_asks_for_no_slot(query):
     assert asked_slot(query) is None
 
 
+def test_a_query_with_a_wh_word_keeps_its_wh_reading():
+    # "how many-fold" with no question mark still asks for a quantity (the query reading is
+    # only for text with no wh-word at all)
+    slot = asked_slot("how many-fold more mouse OSM than LIF did the cultures need")
+    assert slot is not None and slot.number
+
+
 def test_a_number_the_question_already_contains_does_not_fill_a_quantity_slot():
     q = "How many training tokens were the 2B and 7B models pretrained on?"
     slot = asked_slot(q)

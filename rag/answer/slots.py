@@ -48,6 +48,7 @@ _STOP_WORDS = frozenset(
     beats matches surpasses yields achieve reach use give make it they we you he she its their
     """.split()
 )
+_ASKS = re.compile(r"\b(?:which|what|how)\b", re.I)  # a wh-word: the question says what it asks
 _HOW_QUANTITY = re.compile(r"\b(?:how (?:many|much|long|large|big|fast|often|small)|by how)\b", re.I)
 _MEASURE_WORDS = re.compile(r"^(?:" + _MEASURES + r")$")
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*|[?,;:()]")
@@ -100,7 +101,7 @@ class Slot:
 def asked_slot(question: str) -> Slot | None:
     """The slot ``question`` asks to fill, or None when it names none we can check."""
     phrase = _wh_phrase(question)
-    if not phrase and "?" not in question:
+    if not phrase and "?" not in question and not _ASKS.search(question):
         # Typed as a search box ("vocabulary size of the Gemma tokenizer", "number of adults
         # enrolled in …"): no wh-word, so its opening noun phrase is what it asks for, read
         # only when it names a measure (a query opening with a topic asks for no slot).
