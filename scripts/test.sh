@@ -80,6 +80,17 @@ python3 -m venv .venv
 # the blind conversation sets' test splits (follow-ups; measured 0.55 / 0.81 / 0.13 / 0 and
 # 0.63 / 0.83 / 0.15 / 0: key facts, gold cited, repeats, refusals; on 04b0df2 0.74 / 0.94 /
 # 0.03 / 0 and 0.71 / 0.92 / 0 / 0, the #19 targets met)
+# the ninth bundled blind set's test split (stop 36; first run on 3fef4bf, blind: false refusals
+# 1/25, key facts 0.54; on the refitted decision and the search-box slot, run once: false
+# refusals 0, hit@5 0.84, key facts 0.62, off-topic and near misses refused or weak 0.8 of 5
+# each; each gate about two or three questions under its figure)
+.venv/bin/paperchat eval eval/paraphrase8.jsonl --split test --fresh --out eval/runs/ci-paraphrase8 \
+  --fail-under hit@5=0.72 \
+  --fail-under key_fact_recall=0.5 \
+  --fail-under off-topic.refused_or_weak=0.6 \
+  --fail-under near-miss.refused_or_weak=0.6 \
+  --fail-under citation_precision=0.9 \
+  --fail-over false_refusal_rate=0.1
 .venv/bin/paperchat eval eval/conversations.jsonl --split test --fresh --out eval/runs/ci-conversations \
   --fail-under follow-up.key_fact_recall=0.68 \
   --fail-under follow-up.gold_citation_recall=0.87 \
