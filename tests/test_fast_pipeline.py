@@ -99,15 +99,16 @@ def test_the_decision_refuses_before_any_llm_call(fast: Engine, fake_embedder: C
 
 def test_a_generative_answer_is_told_which_source_lacks_the_asked_detail(fast: Engine):
     # Gemma's abstract states no token count; 360Zhinao's states "3.4T tokens". The model is
-    # told which source the question is about and that it does not state the figure.
+    # told which source the question is about and that no sentence of it clearly states the figure.
     question = "How many training tokens were used for the 7B Gemma model?"
     with ScriptedOpenAIServer(models=("stub",)) as server:
         generative = fast.with_llm(provider="openai", base_url=server.base_url, model="stub", api_key="sk-x")
         answer = generative.ask(question)
-        assert answer.evidence == "weak" and "does not state the training tokens asked for" in answer.reason
+        assert answer.evidence == "weak" and "no sentence of" in answer.reason and "clearly states the training tokens asked for" in answer.reason
         gemma = next(s.n for s in answer.sources if s.title.startswith("Gemma:"))
         prompt = server.chat_requests[0]["messages"][-1]["content"]
-        assert prompt.rstrip().endswith(f"Source [{gemma}] does not state the training tokens asked for.")
+        assert prompt.rstrip().endswith(f"No sentence of Source [{gemma}] clearly states the training tokens asked for: "
+                                        "if it does not, say so rather than give another source's figure.")
 
 
 def test_the_index_remembers_the_fake_model(fast: Engine):
