@@ -103,12 +103,14 @@ DEV_SETS = ("paraphrase", "paraphrase3", "paraphrase4", "paraphrase5", "paraphra
 GRID = np.round(np.arange(0.02, 0.9, 0.01), 2)
 
 
-def held_out_weak_at(p: np.ndarray, y: np.ndarray, sets: np.ndarray, max_false_refusals: float) -> float:
-    """The highest refusal threshold that keeps false refusals within the cap on every set, read
-    on confidences each set got from a model fitted without it. In sample, the threshold sits
-    at the edge of the fitted writers' answerable questions; a new writer's paraphrases fall
-    just below it (stop 35's test splits: 13 false refusals at 0.15-0.40 against 4 on dev)."""
-    groups = [sets == n for n in set(sets)]
+def refusal_threshold(p: np.ndarray, y: np.ndarray, sets: np.ndarray, max_false_refusals: float,
+                      pooled: bool = False) -> float:
+    """The highest refusal threshold that keeps false refusals within the cap on every set (on
+    the pool with ``pooled``). Read on held-out confidences (each set scored by a model fitted
+    without it) by default: in sample the threshold sits at the edge of the fitted writers'
+    answerable questions, and a new writer's paraphrases fall just below it (stop 35's test
+    splits: 13 false refusals at 0.15-0.40 against 4 on dev)."""
+    groups = [np.ones(len(y), bool)] if pooled else [sets == n for n in set(sets)]
     return float(max((t for t in GRID if all((p[(y == 1) & g] < t).mean() <= max_false_refusals for g in groups)),
                      default=0.02))
 
@@ -151,16 +153,13 @@ def fit(
     balanced accuracy."""
     w, b = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ w + b)))
-    grid = GRID
     ans, una = p[y == 1], p[y == 0]
-    groups = [np.ones(len(y), bool)] if rule == "pooled" else [sets == n for n in set(sets)]
-    weak_at = max((t for t in grid if all((p[(y == 1) & g] < t).mean() <= max_false_refusals for g in groups)),
-                  default=0.02)
+    weak_at = refusal_threshold(p, y, sets, max_false_refusals, pooled=rule == "pooled")
     if rule == "pooled":
         answer_at = max(np.round(np.arange(weak_at, 0.95, 0.01), 2),
                         key=lambda t: (ans >= t).mean() + (una < t).mean())
     else:
-        answer_at = max((t for t in grid if (ans >= t).mean() >= PLAIN_SHARE), default=weak_at)
+        answer_at = max((t for t in GRID if (ans >= t).mean() >= PLAIN_SHARE), default=weak_at)
     return w, b, float(weak_at), max(float(weak_at), float(answer_at))
 
 
@@ -239,7 +238,7 @@ def main() -> None:
     w, b, weak_at, answer_at = fit(x[used], y[used], names[used], args.max_false_refusals, args.rule)
     if args.threshold == "held-out":
         in_sample = weak_at
-        weak_at = held_out_weak_at(held[used], y[used], names[used], args.max_false_refusals)
+        weak_at = refusal_threshold(held[used], y[used], names[used], args.max_false_refusals, pooled=args.rule == "pooled")
         answer_at = max(answer_at, weak_at)
         print(f"weak_at from held-out confidences: {weak_at:.2f} (in sample: {in_sample:.2f})")
     p = 1 / (1 + np.exp(-(x @ w + b)))

@@ -41,18 +41,19 @@ def test_questions_that_ask_for_a_paper_or_an_explanation_have_no_slot(question)
 
 
 @pytest.mark.parametrize(
-    ("query", "words"),
+    ("query", "words", "states"),
     [
-        ("Gemma tokenizer vocabulary size", ("vocabulary",)),
-        ("number of older adults enrolled in the GSH fat-burning trial", ()),
-        ("predicted length, in residues, of L32", ("length",)),
+        ("Gemma tokenizer vocabulary size", ("vocabulary",), "The vocabulary has 256k entries."),
+        ("number of older adults enrolled in the GSH fat-burning trial", (), "In all, 412 older adults enrolled."),
+        ("predicted length, in residues, of L32", ("length",), "Its predicted length is 105 residues."),
     ],
 )
-def test_a_search_box_query_naming_a_measure_asks_for_a_figure(query, words):
-    # typed without a wh-word: its opening noun phrase is what it asks for
+def test_a_search_box_query_naming_a_measure_asks_for_a_figure(query, words, states):
+    # typed without a wh-word: its opening noun phrase is what it asks for, a figure
     slot = asked_slot(query)
     assert slot is not None and slot.words == words and slot.number
-    assert not slot.filled_by("The trial enrolled older adults in two towns.", query)
+    assert slot.filled_by(states, query)
+    assert not slot.filled_by("The trial enrolled older adults in two towns.", query)  # no figure
 
 
 @pytest.mark.parametrize(

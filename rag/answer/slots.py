@@ -101,21 +101,17 @@ class Slot:
 def asked_slot(question: str) -> Slot | None:
     """The slot ``question`` asks to fill, or None when it names none we can check."""
     phrase = _wh_phrase(question)
-    if not phrase and "?" not in question and not _ASKS.search(question):
-        # Typed as a search box ("vocabulary size of the Gemma tokenizer", "number of adults
-        # enrolled in …"): no wh-word, so its opening noun phrase is what it asks for, read
-        # only when it names a measure (a query opening with a topic asks for no slot).
-        phrase = _query_phrase(question)
-        if not any(_MEASURE_WORDS.match(" ".join(phrase[i : i + k]).lower())
-                   for k in (1, 2) for i in range(len(phrase))):
-            return None
+    query = not phrase and "?" not in question and not _ASKS.search(question)
+    if query:
+        # Typed as a search box ("Gemma tokenizer vocabulary size", "number of adults enrolled
+        # in …"): no wh-word, so its opening noun phrase is what it asks for
+        phrase = _phrase(_WORDS.findall(question))
+    measured = any(_MEASURE_WORDS.match(" ".join(phrase[i : i + k]).lower()) for k in (1, 2) for i in range(len(phrase)))
+    if query and not measured:
+        return None  # a query opening with a topic asks for no detail to check
     if any(t.lower() in _ASKS_FOR_PAPER for t in phrase):
         return None  # "which paper/method ...": the title answers
-    number = bool(_HOW_QUANTITY.search(question)) or any(
-        _MEASURE_WORDS.match(" ".join(phrase[i : i + k]).lower())
-        for k in (1, 2)
-        for i in range(len(phrase))
-    )
+    number = bool(_HOW_QUANTITY.search(question)) or measured
     content = [t for t in phrase if t.lower() not in _GENERIC]
     head = tuple(t.lower().replace("-", "") for t in content[-1:])
     # Only names ("ImageNet", "iNaturalist-18", "A100") cue a figure; "training" would not.
@@ -144,25 +140,17 @@ def _wh_phrase(question: str) -> list[str]:
                     start += 1
                 elif words[start + 1 : start + 2] in (["its"], ["their"]):
                     start += 2
-            phrase = []
-            for t in original[start : start + 5]:
-                if t.lower() in _STOP_WORDS or not t[0].isalnum():
-                    break
-                if phrase and t.lower().endswith("ed"):  # a past-tense verb ends the phrase
-                    break
-                phrase.append(t)
-            return phrase
+            return _phrase(original[start:])
     return []
 
 
-def _query_phrase(question: str) -> list[str]:
-    """A search-box query's opening noun phrase, read as a wh-phrase is: up to a verb, a
-    preposition ("per" included: "cases per 100,000" asks for cases) or a punctuation mark."""
+def _phrase(words: list[str]) -> list[str]:
+    """Up to five words, ending at a verb, a preposition or a punctuation mark."""
     phrase: list[str] = []
-    for t in [w.removesuffix("'s") for w in _WORDS.findall(question)][:5]:
-        if t.lower() in _STOP_WORDS or t.lower() == "per" or not t[0].isalnum():
+    for t in [w.removesuffix("'s") for w in words[:5]]:
+        if t.lower() in _STOP_WORDS or not t[0].isalnum():
             break
-        if phrase and t.lower().endswith("ed"):
+        if phrase and t.lower().endswith("ed"):  # a past-tense verb ends the phrase
             break
         phrase.append(t)
     return phrase
