@@ -330,7 +330,7 @@ class Engine:
     ) -> Draft:
         answer = self.settings.answer
         if focus is not None and focus.refers:  # the papers are established: quote more of them
-            answer = answer.model_copy(update={"per_source": answer.follow_up_per_source})
+            answer = answer.model_copy(update={"per_source": answer.follow_up_per_source, "factoid_runner_up": ""})
             if focus.plural and not focus.limit:  # "both", "each of them": a line for every one
                 answer = answer.model_copy(update={"multi_floor": 0.0})
         shown = focus.shown if focus is not None else frozenset()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .coverage import Coverage
-from .names import text_words
+from .names import own_name, text_words
 from .question import QuestionProfile
 from .reader import Scored
 from .settings import EvidenceSettings
@@ -61,17 +61,33 @@ def subject_source(question: QuestionProfile, sources: list[Source], as_written:
     question names (acronyms, CamelCase, alphanumerics), as a name (``Name.written_in``: "YOLO"
     is in "YOLOv8", "US" is not in "let us"). ``as_written`` False: any of the abstract's
     lower-cased words (the earlier match, for the ablation)."""
-    text = question.text.lower()
-    asked = set(_TOKEN.findall(text.replace("-", ""))) | set(_TOKEN.findall(text.replace("-", " ")))
     for src in sources:
-        name = paper_name(src.title)
-        if name and set(name) <= asked:
+        if calls_by_name(question, src.title):
             return src
     for src in sources:
         text = f"{src.title} {src.abstract}"
         if any(n.written_in(text) if as_written else n.found_in(text_words(text)) for n in question.names):
             return src
     return None
+
+
+def calls_by_name(question: QuestionProfile, title: str) -> bool:
+    """Whether the question calls the paper by its name ("the 7B Gemma model" → "Gemma: Open
+    Models …"), not only by something its abstract mentions."""
+    text = question.text.lower()
+    asked = set(_TOKEN.findall(text.replace("-", ""))) | set(_TOKEN.findall(text.replace("-", " ")))
+    name = paper_name(title)
+    return bool(name) and set(name) <= asked
+
+
+def names_paper(question: QuestionProfile, title: str, sentences: list[str]) -> bool:
+    """Whether the question calls the paper by its name: its title's ("the 7B Gemma model") or
+    the one its abstract (``sentences``) keeps using for its contribution (``own_name``:
+    "AlgoPerf")."""
+    if calls_by_name(question, title):
+        return True
+    name = own_name(sentences, title)
+    return name is not None and name.written_in(question.text)
 
 
 def names_found(question: QuestionProfile, sources: list[Source]) -> bool:

@@ -15,7 +15,7 @@ are words anyone may use.
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,3 +111,16 @@ def _is_name(part: str) -> bool:
 def _singular(word: str) -> str:
     # "ViTs", "GPUs", "LLMs": a plural acronym is the acronym
     return word[:-1] if len(word) > 2 and word.endswith("s") and word[-2].isupper() else word
+
+
+def own_name(sentences: Sequence[str], title: str) -> Name | None:
+    """The name a paper keeps using for what it proposes ("AlgoPerf", "GFSLT-VLP"): the name
+    (acronym, CamelCase, alphanumeric) its abstract writes in the most sentences, two at least,
+    that its title does not already show; None when there is none."""
+    in_title = text_words(title)
+    counts: dict[Name, int] = {}
+    for name in question_names(" ".join(sentences)):
+        if not name.found_in(in_title):
+            counts[name] = sum(name.written_in(s) for s in sentences)
+    best = max(counts, key=lambda n: counts[n], default=None)
+    return best if best is not None and counts[best] >= 2 else None

@@ -322,6 +322,29 @@ def test_a_quantity_question_quotes_the_papers_figure_when_no_sentence_names_the
     assert "1254 images" in third[2] and "(1) lighting" in third[1]
 
 
+def test_a_factoid_naming_no_paper_also_shows_the_runner_up_papers_figure_under_its_own_title():
+    # two abstracts read alike for a paraphrased factoid and each states a model size: the lead
+    # is a guess, so the runner-up's sentence stating the slot is shown too, named by its title
+    q = profile("How many parameters does the small Llama distilled from two teachers have?")
+    genba = src(1, "Llama-GENBA-10B", "Llama-GENBA-10B is a trilingual model. | It has 10B parameters.")
+    baby = src(2, "BabyLlama-2", "BabyLlama-2 has 345 million parameters, distilled from two teachers. | It wins.")
+    scores = {"Llama-GENBA-10B is a trilingual model.": 0.7, "It has 10B parameters.": 0.65,
+              "BabyLlama-2 has 345 million parameters, distilled from two teachers.": 0.5}
+    ev = decide(q, Retrieval("q", [genba, baby], top_relevance=0.6, coverage=0.6), sentences_of([genba, baby], scores),
+                EvidenceSettings())
+    assert ev.subject is None and ev.papers[0] == 1
+    lines = compose(q, ev, [genba, baby], AnswerSettings()).text.splitlines()
+    assert lines[0].startswith("Llama-GENBA-10B — ")
+    assert lines[-1] == "BabyLlama-2 — BabyLlama-2 has 345 million parameters, distilled from two teachers. [2]"
+    assert "[2]" not in compose(q, ev, [genba, baby], AnswerSettings(factoid_runner_up="")).text
+    # a question that calls its paper by the name the abstract keeps using shows no runner-up
+    q = profile("How many parameters does SnowLM have?")
+    snow = src(1, "A small model for the snow", "SnowLM is small. | SnowLM has 10B parameters.")
+    ev = decide(q, Retrieval("q", [snow, baby], top_relevance=0.6, coverage=0.6), sentences_of([snow, baby], {}),
+                EvidenceSettings())
+    assert "[2]" not in compose(q, ev, [snow, baby], AnswerSettings()).text
+
+
 @pytest.mark.parametrize("kind", ["which-paper", "factoid"])
 def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_better(kind: str):
     # a sentence of the third-ranked paper reads a little better than the top paper's best one:

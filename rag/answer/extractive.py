@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from ingest.tokens import count_tokens
 
-from ..evidence import Evidence
-from ..names import Name, question_names, text_words
+from ..evidence import Evidence, names_paper
+from ..names import own_name
 from ..question import QuestionProfile
 from ..reader import Scored
 from ..settings import AnswerSettings
@@ -30,19 +30,6 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     for s in sentences:
         seen.setdefault(s.n, s)
     return list(seen.values())
-
-
-def own_name(sentences: Sequence[str], title: str) -> Name | None:
-    """The name a paper keeps using for what it proposes ("AlgoPerf", "GFSLT-VLP"): the name
-    (acronym, CamelCase, alphanumeric) its abstract writes in the most sentences, two at least,
-    that its title does not already show; None when there is none."""
-    in_title = text_words(title)
-    counts: dict[Name, int] = {}
-    for name in question_names(" ".join(sentences)):
-        if not name.found_in(in_title):
-            counts[name] = sum(name.written_in(s) for s in sentences)
-    best = max(counts, key=lambda n: counts[n], default=None)
-    return best if best is not None and counts[best] >= 2 else None
 
 
 def pick(
@@ -104,7 +91,16 @@ def pick(
                            default=None)
                 if best is not None and best not in out:
                     out.append(best)
-        if evidence.subject is None:
+        if settings.factoid_runner_up and not names_paper(question, (titles or {}).get(about, ""), [s.text for s in own]):
+            # the question calls no paper by its name (it may mention a term one of them writes,
+            # "ViT", "p53"): the lead is a guess between papers that read alike, so the
+            # runner-up's sentence for the slot is shown too, under its own title
+            runner = next((p for p in papers if p.n != about), None)
+            line = None if runner is None else evidence.fillers.get(runner.n)
+            if line is None and runner is not None and settings.factoid_runner_up == "best":
+                line = runner
+            out += [line] if line is not None and line not in out else []
+        if evidence.subject is None and len({s.n for s in out}) == 1:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out
     if question.kind == "which-paper":
