@@ -90,6 +90,7 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
     removed = added = 0
     per_sentence: list[tuple[list[int], float, bool]] = []
     best_support: dict[int, tuple[float, Sentence]] = {}
+    supports: dict[int, set[tuple[int, int]]] = {}
     for i, piece in enumerate(pieces):
         cited = list(dict.fromkeys(parse_markers(piece.text)))
         valid = [n for n in cited if n in by_n]
@@ -110,6 +111,8 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
             if not sent_map[n]:
                 continue  # nothing in this source can be evidence (all of it was instruction-like)
             j = int(matrix[n][i].argmax()) if matrix[n].shape[1] else 0
+            if is_claim[i]:
+                supports.setdefault(n, set()).add((sent_map[n][j].start, sent_map[n][j].end))
             if n not in best_support or scores[n] > best_support[n][0]:
                 best_support[n] = (scores[n], sent_map[n][j])
 
@@ -149,6 +152,7 @@ def ground(draft_text: str, sources: Sequence[Source], grounder: Grounder) -> Gr
                 span=(sent.start, sent.end),
                 score=round(score, 4),
                 meta=src.meta,
+                spans=tuple(sorted(supports.get(old, ()))),
             )
         )
     return Grounded("".join(rebuilt).strip(), citations, checks, removed, added)

@@ -103,6 +103,9 @@ class Citation:
     span: tuple[int, int]  # that sentence's character span in the abstract
     score: float  # support score of the best claim citing it (0..1)
     meta: PaperMeta = PaperMeta()  # the cited paper's authors, year, link
+    # every abstract sentence that supports a claim citing it, in abstract order: an answer
+    # quoting two sentences of one paper shows both on the page, not only the best one
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,18 @@ def test_unsupported_sentence_is_flagged_and_cites_nothing(grounder: Grounder):
 def test_uncited_supported_sentence_gets_post_hoc_citation(grounder: Grounder):
     g = ground("The routing uses a learned top-2 gate.", SOURCES, grounder)
     assert g.added == 1 and g.text.endswith("[1].") and g.citations[0].paper_id == "p2"
+
+
+def test_an_answer_quoting_two_sentences_of_a_paper_marks_both_on_the_page(grounder: Grounder):
+    from ui.render import _highlighted
+
+    g = ground("Experts — Our model routes each token to 64 experts [2].\nRouting uses a learned top-2 gate [2].",
+               SOURCES, grounder)
+    (cite,) = g.citations
+    abstract = SOURCES[1].abstract
+    assert [abstract[a:b] for a, b in cite.spans] == ["Our model routes each token to 64 experts.",
+                                                      "Routing uses a learned top-2 gate."]
+    page = _highlighted(abstract, cite)
+    assert page.count("<mark>") == 2 and "<mark>Routing uses a learned top-2 gate.</mark>" in page
+    one = ground("Each token is routed to 64 experts [2].", SOURCES, grounder).citations[0]
+    assert _highlighted(abstract, one).count("<mark>") == 1  # a sentence the answer did not quote stays plain

@@ -109,7 +109,9 @@ def test_answer_citations_lead_to_their_sources_and_the_page_fits_a_phone(
         assert href and href.startswith("#src-")
         target = page.locator(f"#pc-sources article{href}")
         assert target.count() == 1 and RASAT in target.inner_text()
-        assert target.locator("mark").count() == 1  # the supporting sentence
+        marks = target.locator("mark").all_inner_texts()  # the sentences the answer quotes from it
+        chat = page.locator("#pc-chat").inner_text()
+        assert marks and all(m.rstrip(".") in chat for m in marks), (marks, chat)
         assert "extractive" in sources.locator(".pc-badge").inner_text()
         assert page.locator("#pc-question textarea").input_value() == ""
 

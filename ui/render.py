@@ -99,22 +99,28 @@ def _files(source: Source) -> str:
 
 
 def _highlighted(abstract: str, citation: Citation | None) -> str:
-    """The abstract, escaped, with the supporting sentence wrapped in ``<mark>``."""
+    """The abstract, escaped, with each sentence that supports the answer wrapped in ``<mark>``."""
     if citation is None or not citation.sentence:
         return esc(abstract)
-    start, end = citation.span
-    if not (0 <= start < end <= len(abstract)) or abstract[start:end] != citation.sentence:
-        start = abstract.find(citation.sentence)
-        end = start + len(citation.sentence)
-        if start < 0:
-            return esc(abstract)
-    return (
-        esc(abstract[:start])
-        + "<mark>"
-        + esc(abstract[start:end])
-        + "</mark>"
-        + esc(abstract[end:])
-    )
+    marks = sorted({_locate(abstract, citation.sentence, citation.span)}
+                   | {_locate(abstract, abstract[a:b] if 0 <= a < b <= len(abstract) else "", (a, b))
+                      for a, b in citation.spans} - {None})
+    out, cursor = [], 0
+    for start, end in marks:
+        if start < cursor:
+            continue  # overlapping spans: the first one marks it
+        out += [esc(abstract[cursor:start]), "<mark>", esc(abstract[start:end]), "</mark>"]
+        cursor = end
+    return "".join(out) + esc(abstract[cursor:])
+
+
+def _locate(abstract: str, sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """``sentence``'s span in ``abstract``: ``span`` when it holds it, else where it is found."""
+    start, end = span
+    if sentence and 0 <= start < end <= len(abstract) and abstract[start:end] == sentence:
+        return start, end
+    start = abstract.find(sentence) if sentence else -1
+    return (start, start + len(sentence)) if start >= 0 else None
 
 
 def _scores(source: Source, citation: Citation | None) -> str:
