@@ -102,9 +102,8 @@ def _highlighted(abstract: str, citation: Citation | None) -> str:
     """The abstract, escaped, with each sentence that supports the answer wrapped in ``<mark>``."""
     if citation is None or not citation.sentence:
         return esc(abstract)
-    marks = sorted({_locate(abstract, citation.sentence, citation.span)}
-                   | {_locate(abstract, abstract[a:b] if 0 <= a < b <= len(abstract) else "", (a, b))
-                      for a, b in citation.spans} - {None})
+    marks = sorted(({_locate(abstract, citation.sentence, citation.span)} - {None})
+                   | {(a, b) for a, b in citation.spans if 0 <= a < b <= len(abstract)})
     out, cursor = [], 0
     for start, end in marks:
         if start < cursor:
@@ -117,9 +116,9 @@ def _highlighted(abstract: str, citation: Citation | None) -> str:
 def _locate(abstract: str, sentence: str, span: tuple[int, int]) -> tuple[int, int] | None:
     """``sentence``'s span in ``abstract``: ``span`` when it holds it, else where it is found."""
     start, end = span
-    if sentence and 0 <= start < end <= len(abstract) and abstract[start:end] == sentence:
+    if 0 <= start < end <= len(abstract) and abstract[start:end] == sentence:
         return start, end
-    start = abstract.find(sentence) if sentence else -1
+    start = abstract.find(sentence)
     return (start, start + len(sentence)) if start >= 0 else None
 
 

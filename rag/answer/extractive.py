@@ -91,16 +91,16 @@ def pick(
                            default=None)
                 if best is not None and best not in out:
                     out.append(best)
-        if settings.factoid_runner_up and not names_paper(question, (titles or {}).get(about, ""), [s.text for s in own]):
+        runner = next((p for p in papers if p.n != about), None)
+        if (settings.factoid_runner_up and runner is not None
+                and not names_paper(question, (titles or {}).get(about, ""), [s.text for s in own])):
             # the question calls no paper by its name (it may mention a term one of them writes,
             # "ViT", "p53"): the lead is a guess between papers that read alike, so the
             # runner-up's sentence for the slot is shown too, under its own title
-            runner = next((p for p in papers if p.n != about), None)
-            line = None if runner is None else evidence.fillers.get(runner.n)
-            if line is None and runner is not None and settings.factoid_runner_up == "best":
-                line = runner
-            out += [line] if line is not None and line not in out else []
-        if evidence.subject is None and len({s.n for s in out}) == 1:
+            line = evidence.fillers.get(runner.n) or (runner if settings.factoid_runner_up == "best" else None)
+            if line is not None:
+                return out + [line]
+        if evidence.subject is None:
             out += [p for p in papers[1:2] if p.score >= top.score - margin]
         return out
     if question.kind == "which-paper":
