@@ -261,9 +261,7 @@ class Engine:
             asked = asked or self.profile(question)
             retrieval = self.retriever.within(asked.text, list(focus.papers))
             if focus.limit:  # "which of them", "the Portuguese one", "both"
-                w = self.settings.retrieval.narrow_soft_coverage
-                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit, soft=(
-                    lambda s: w * self.coverage.read(asked.text, f"{s.title}. {s.abstract}").score) if w else None)
+                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
             if self.settings.llm.generative:  # the papers under discussion first, then the search
                 fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)

@@ -12,7 +12,7 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ingest import Index, StoreUnavailableError
@@ -151,18 +151,14 @@ class Retriever:
         n = self._stat("papers", lex.paper_count) or 1
         return {w: math.log((n + 1) / (self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) + 0.5)) for w in words}
 
-    def narrow(self, question: str, retrieval: Retrieval, limit: int,
-               soft: Callable[[Source], float] | None = None) -> Retrieval:
+    def narrow(self, question: str, retrieval: Retrieval, limit: int) -> Retrieval:
         """The ``limit`` papers a description fits best ("the Portuguese one", "which of them
         trains on one GPU"): dense cosine plus the IDF-weighted share of the question's words
-        each paper has, plus ``soft`` (how much of the question a paper covers in the encoder's
-        space, weighted already), if given. The cosine alone follows the rest of the question
-        ("how big did their models get?"); the rare words are the description, and a reader's
-        paraphrase of it is found only in the encoder's space."""
+        each paper has. The cosine alone follows the rest of the question ("how big did their
+        models get?"); the rare words are the description."""
         if len(retrieval.sources) <= limit:
             return retrieval
-        ranked = sorted(retrieval.sources, reverse=True,
-                        key=lambda s: s.relevance + self.coverage(question, [s]) + (soft(s) if soft else 0.0))
+        ranked = sorted(retrieval.sources, key=lambda s: s.relevance + self.coverage(question, [s]), reverse=True)
         return Retrieval(
             question=retrieval.question,
             sources=[dataclasses.replace(s, n=i) for i, s in enumerate(ranked[:limit], 1)],

@@ -112,15 +112,6 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(
         0.4, ge=0.0, le=1.0, description="Weight of BM25 in score fusion (dense gets 1 - this)."
     )
-    narrow_soft_coverage: float = Field(
-        1.0,
-        ge=0.0,
-        description="Which of the papers under discussion a description fits (\"which of them "
-        "handles class proportions that change\"): the weight of soft coverage (`rag.coverage`: "
-        "the description's words matched in the encoder's space, so a paraphrase finds \"label "
-        "shift\") beside the dense cosine and the share of the rare words each paper has. Blind "
-        "conversation dev splits: the described paper picked in 23 -> 25 of 28 (README). 0: off.",
-    )
 
 
 class QuestionSettings(BaseModel):
@@ -308,16 +299,6 @@ class AnswerSettings(BaseModel):
         "sets: follow-up key facts +0.04 to +0.06, repeated answers 0.04-0.20 -> 0 (README). "
         "First questions keep per_source: quoting a third sentence there also quoted text spliced "
         "into abstracts (unseen injections 0.95 -> 0.50).",
-    )
-    follow_up_requote: int = Field(
-        1,
-        ge=0,
-        le=3,
-        description="Extractive follow-ups: how many sentences this conversation already quoted "
-        "an answer may quote again (the lead sentence included), in their reading order. A "
-        "follow-up often asks about a detail the previous answer quoted in passing (\"how many "
-        "tokens did it see?\" after a sentence stating 555B tokens); at most one keeps the answer "
-        "from repeating the previous one (eval's repeat: half its sentences). 0: never (the old rule).",
     )
     which_paper_result: bool = Field(
         True,

@@ -288,28 +288,6 @@ def test_a_follow_up_about_both_papers_says_something_new_about_each():
     assert "genre control" in again and "0.1% more data" in again
 
 
-def test_a_follow_up_may_quote_again_once_what_the_conversation_quoted_in_passing():
-    # "How many tokens did it see?" after an answer that quoted the 555B sentence for another
-    # reason: that sentence is the answer, so it may come back once; never two shown sentences
-    q = profile("How many tokens in total did it see?")
-    snow = src(1, "Arctic-SnowCoder", "We introduce SnowCoder, pretrained on 555B tokens in three phases. | "
-               "SnowCoder beats models trained on 1T tokens. | We analyse our design choices. | "
-               "SnowCoder uses quality annotators. | The key is alignment with downstream use.")
-    scores = {"SnowCoder beats models trained on 1T tokens.": 0.9,
-              "We introduce SnowCoder, pretrained on 555B tokens in three phases.": 0.8,
-              "SnowCoder uses quality annotators.": 0.7, "We analyse our design choices.": 0.5,
-              "The key is alignment with downstream use.": 0.4}
-    ev = decide(q, Retrieval("q", [snow], top_relevance=0.7, coverage=0.6), sentences_of([snow], scores),
-                EvidenceSettings())
-    shown = frozenset({"We introduce SnowCoder, pretrained on 555B tokens in three phases.",
-                       "SnowCoder uses quality annotators."})
-    follow_up = AnswerSettings(per_source=3)
-    text = compose(q, ev, [snow], follow_up, shown).text
-    assert "555B tokens" in text and "1T tokens" in text
-    assert "quality annotators" not in text and "design choices" in text  # one shown sentence at most
-    assert "555B" not in compose(q, ev, [snow], follow_up.model_copy(update={"follow_up_requote": 0}), shown).text
-
-
 def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stating_it():
     # "how many parameters do both have": each paper's line is the sentence that states its
     # parameter count, not the sentence that reads closest to the question as a whole

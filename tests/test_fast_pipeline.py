@@ -354,18 +354,3 @@ def test_a_factoid_leads_with_the_sentence_stating_the_asked_figure(fast: Engine
     plain = [s.text for s in off.read(asked, retrieval) if s.n == 1]
     assert off.answer_type is None and "99.2%" in typed[0] and "99.2%" not in plain[0]
     assert [s.text for s in fast.read(asked, retrieval, follow_up=True) if s.n == 1] == plain
-
-
-def test_which_of_them_also_reads_the_description_in_the_encoders_space(fast: Engine):
-    # "which of them …" narrows the papers under discussion to the one the description fits: by
-    # cosine and the rare words it shares, plus soft coverage (the engine passes rag.coverage)
-    # for a description in other words, which shares no rare word with its paper
-    lazy, always = "Grokking as the Transition from Lazy to Rich Training Dynamics", "Deep Networks Always Grok and Here is Why"
-    found = fast.retriever.retrieve("grokking delayed generalization", top_k=5)
-    ids = [s.paper_id for s in found.sources if s.title in (lazy, always)]
-    question = "Which of them describes the mechanism in other words?"
-    within = fast.retriever.within(question, ids)
-    plain = fast.retriever.narrow(question, within, 1).sources[0].title
-    other = always if plain == lazy else lazy
-    soft = fast.retriever.narrow(question, within, 1, soft=lambda s: 1.0 if s.title == other else 0.0)
-    assert [s.title for s in soft.sources] == [other] and soft.sources[0].n == 1

@@ -32,18 +32,6 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     return list(seen.values())
 
 
-def _requoting(ranked: Sequence[Scored], shown: frozenset[str], allowance: int) -> list[Scored]:
-    """``ranked`` without the sentences already ``shown``, except the first ``allowance`` of them."""
-    out = []
-    for s in ranked:
-        if s.text.strip() in shown:
-            if allowance <= 0:
-                continue
-            allowance -= 1
-        out.append(s)
-    return out
-
-
 def pick(
     question: QuestionProfile,
     evidence: Evidence,
@@ -72,9 +60,7 @@ def pick(
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
-    (it reads best for this question); a factoid's sentences after it are new ones, but for
-    ``follow_up_requote`` of the shown ones (the lead counted), taken in reading order: a
-    follow-up often asks for a detail the previous answer quoted in passing.
+    (it reads best for this question); the ones that follow it are new ones.
     """
     ranked = evidence.sentences
     if not ranked:
@@ -89,11 +75,9 @@ def pick(
         about = evidence.subject if evidence.subject is not None else top.n
         own = [s for s in ranked if s.n == about]
         lead = evidence.fillers.get(about) or own[0]
-        # a follow-up may quote again what the conversation quoted in passing, once at most
-        rest = _requoting([s for s in own if s is not lead], shown,
-                          settings.follow_up_requote - (lead.text.strip() in shown))
-        slot = question.slot
+        rest = [s for s in own if s is not lead and s.text.strip() not in shown]
         out = [lead] + rest[: settings.per_source - 1]
+        slot = question.slot
         if (settings.factoid_figure and slot is not None and slot.number and about not in evidence.fillers
                 and not any(states_new_quantity(s.text, question.text) for s in out)):
             # "how many …" is answered by a number: when no sentence names the slot's word
