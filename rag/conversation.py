@@ -13,8 +13,8 @@ in this order:
 3. all of them ("both", "each of them"; "they" after a list) → every paper of the last answer
    ("both" after a longer list: the two it led with; after a one-paper answer: that paper and
    the one the answer before it led with);
-4. one of them ("which of them …", "the curvature-based one") → the last answer's papers, and
-   the best-reading one is the answer;
+4. one of them ("which of them …", "which one …", "the curvature-based one", "the one working
+   in …") → the last answer's papers, and the best-reading one is the answer;
 5. a pronoun ("it", "their results", "this method") → the paper the last answer led with;
 6. no subject of its own ("How long did training take?"): nothing it names is missing from
    the paper the last answer led with → that paper; otherwise afresh.
@@ -65,7 +65,11 @@ _ALL = re.compile(
 _ONE_OF = re.compile(
     rf"\b(?:which|what|whichever) (?:one |{_NOUN} )?of (?:them|these|those|the two|the \w+)\b"
     rf"|\bthe (?!(?:first|second|third|fourth|fifth|former|latter|last|same|other|next|only)\b)[\w-]+(?: [\w-]+)? (?:one|paper)\b(?! of)"
-    r"|\bthe (?:one|paper|work|study|model|method) (?:that|which|who|with|where|whose|about|from|using|on)\b",
+    r"|\bthe (?:one|paper|work|study|model|method) (?:that|which|who|with|where|whose|about|from|using|on)\b"
+    # a reduced relative ("the one working in a graph frequency space"), not "the one thing"
+    r"|\bthe (?:one|paper|work|study|model|method) (?!(?:thing|string)\b)[a-z]{2,}ing\b"
+    # "which one is bigger?": which of the papers just discussed
+    r"|\bwhich one\b",
     re.I,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")

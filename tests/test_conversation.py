@@ -57,6 +57,9 @@ def focus_of(question: str, *history: Turn):  # noqa: ANN201
         ("How do both compare on data size?", ["dpot", "pos"], "all"),
         ("The one that is evaluated downstream - on how many tasks?", ["dpot", "pos"], "one-of"),
         ("Which of them uses the most data?", ["dpot", "pos"], "one-of"),
+        ("Which one is bigger?", ["dpot", "pos"], "one-of"),
+        ("Which one is evaluated downstream?", ["dpot", "pos"], "one-of"),
+        ("For the one working on trajectories, what is its model size?", ["dpot", "pos"], "one-of"),
         ("What results do they report?", ["dpot", "pos"], "plural"),
     ],
 )
@@ -103,7 +106,8 @@ def test_positions_reach_back_to_the_last_list_and_refusals_are_skipped():
 
 
 def test_which_of_them_and_both_narrow_to_the_papers_that_fit():
-    assert focus_of("Which of them uses the most data?", LIST).limit == 1
+    assert focus_of("Which of them is evaluated on downstream tasks?", LIST).limit == 1
+    assert focus_of("Which one is bigger?", LIST).limit == 1  # not a search for "one"
     both = focus_of("Do both rely on the same data?", LIST)
     assert (both.papers, both.limit) == (("dpot", "pos"), 0)
     assert focus_of("What do all of them report?", LIST).limit == 0

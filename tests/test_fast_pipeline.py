@@ -354,3 +354,17 @@ def test_a_factoid_leads_with_the_sentence_stating_the_asked_figure(fast: Engine
     plain = [s.text for s in off.read(asked, retrieval) if s.n == 1]
     assert off.answer_type is None and "99.2%" in typed[0] and "99.2%" not in plain[0]
     assert [s.text for s in fast.read(asked, retrieval, follow_up=True) if s.n == 1] == plain
+
+
+def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine):
+    # "Which one …?" points back into the last list; it used to be searched for afresh and
+    # refused ("nothing in the closest paper is about 'one'")
+    from rag import Chat
+
+    chat = Chat(engine=fast)
+    first = chat.ask("Which papers explain grokking, where generalization comes long after training fits?")
+    listed = {c.title for c in first.citations}
+    assert len(listed) >= 2
+    follow = chat.ask("Which one is about linear regions?")
+    assert not follow.refused and follow.cue == "one-of"
+    assert follow.about == ["Deep Networks Always Grok and Here is Why"] and follow.about[0] in listed
