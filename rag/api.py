@@ -267,7 +267,22 @@ class Engine:
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
             return retrieval, asked
         asked = asked or self.profile(query)
-        return self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters), asked
+        retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
+        return self._soft_reranked(asked, query, retrieval), asked
+
+    def _soft_reranked(self, asked: QuestionProfile, query: str, retrieval: Retrieval) -> Retrieval:
+        """The retrieved papers reordered by their fused score's share of the top one plus
+        ``retrieval.soft_rerank`` times their soft coverage of the question (``rag.coverage``):
+        a reader's paraphrase is matched word by word in the encoder's space, where one pooled
+        vector and BM25 miss it. Off (0) by default: see the setting."""
+        w = self.settings.retrieval.soft_rerank
+        if not w or len(retrieval.sources) < 2:
+            return retrieval
+        top = retrieval.sources[0].score or 1.0
+        ranked = sorted(retrieval.sources, reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
+            asked.text, f"{s.title}. {s.abstract}").score)
+        sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked, 1)]
+        return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources))
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         gen = self.stream(question, **kwargs)  # type: ignore[arg-type]

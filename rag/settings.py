@@ -112,6 +112,17 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(
         0.4, ge=0.0, le=1.0, description="Weight of BM25 in score fusion (dense gets 1 - this)."
     )
+    soft_rerank: float = Field(
+        0.0,
+        ge=0.0,
+        description="First questions: reorder the top_k retrieved papers by each one's fused score "
+        "as a share of the top one's, plus this times its soft coverage of the question "
+        "(`rag.coverage`, one encoder pass per paper). Blind dev splits at 2.0: factoid key facts "
+        "77.5 -> 82.0 of 124, which-paper gold first 72 -> 74 of 90, but off-topic refused 24 -> 22 "
+        "of 66 and two near misses answered plainly (the decision, fitted without it, reads the "
+        "top paper's soft coverage), and up to four more encoder passes a question. 0: off, until "
+        "the decision is refitted with it and its test splits are read (README).",
+    )
 
 
 class QuestionSettings(BaseModel):

@@ -368,3 +368,19 @@ def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine)
     follow = chat.ask("Which one is about linear regions?")
     assert not follow.refused and follow.cue == "one-of"
     assert follow.about == ["Deep Networks Always Grok and Here is Why"] and follow.about[0] in listed
+
+
+def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(fast: Engine):
+    # retrieval.soft_rerank (off by default): the retrieved papers reordered by their fused
+    # score's share plus that weight times their soft coverage; a large weight orders by coverage
+    question = "Which paper freezes most weights at their random initial values and trains a few?"
+    plain = fast.ask(question)
+    heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0}), auto_ingest=False,
+                   embedder=fast.embedder)
+    reranked = heavy.ask(question)
+    assert {s.paper_id for s in reranked.sources} == {s.paper_id for s in plain.sources}
+    covered = [heavy.coverage.read(question, f"{s.title}. {s.abstract}").score for s in reranked.sources]
+    assert covered == sorted(covered, reverse=True)
+    assert [s.n for s in reranked.sources] == list(range(1, len(covered) + 1))
+    assert [s.paper_id for s in plain.sources] == [
+        s.paper_id for s in fast.retriever.retrieve(question).sources]  # off: the retriever's order
