@@ -371,10 +371,12 @@ def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine)
 
 
 def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(fast: Engine):
-    # retrieval.soft_rerank (off by default): the retrieved papers reordered by their fused
+    # retrieval.soft_rerank (default 2.0): the retrieved papers reordered by their fused
     # score's share plus that weight times their soft coverage; a large weight orders by coverage
     question = "Which paper freezes most weights at their random initial values and trains a few?"
-    plain = fast.ask(question)
+    off = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 0.0}), auto_ingest=False,
+                 embedder=fast.embedder)
+    plain = off.ask(question)
     heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0}), auto_ingest=False,
                    embedder=fast.embedder)
     reranked = heavy.ask(question)
