@@ -274,7 +274,8 @@ class Engine:
         """The retrieved papers reordered by their fused score's share of the top one plus
         ``retrieval.soft_rerank`` times their soft coverage of the question (``rag.coverage``):
         a reader's paraphrase is matched word by word in the encoder's space, where one pooled
-        vector and BM25 miss it. Off (0) by default: see the setting."""
+        vector and BM25 miss it. The token states are cached, so the decision's and the lead's
+        coverage of the same papers encode nothing again. 0: the retriever's order."""
         w = self.settings.retrieval.soft_rerank
         if not w or len(retrieval.sources) < 2:
             return retrieval

@@ -115,7 +115,8 @@ class RetrievalSettings(BaseModel):
     soft_rerank: float = Field(
         2.0,
         ge=0.0,
-        description="First questions: reorder the top_k retrieved papers by each one's fused score "
+        description="Questions answered from a search (not follow-ups about the papers under "
+        "discussion): reorder the top_k retrieved papers by each one's fused score "
         "as a share of the top one's, plus this times its soft coverage of the question "
         "(`rag.coverage`; one encoder pass per paper, the top three's already read for the lead). "
         "Blind splits, one run each way: dev factoid key facts 77.5 -> 82.0 of 124, which-paper "
