@@ -40,8 +40,8 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         q = json.loads(line)
         if q.get("split") != split:
             continue
-        asked = engine.profile(q["question"])
-        retrieval = engine.retriever.retrieve(q["question"])
+        # the engine's own retrieval path (the retriever, then the soft-coverage rerank)
+        retrieval, asked = engine.retrieve(q["question"])
         # both readers, whatever the settings use: the fit decides whether "reading" earns a weight
         sentences = rank(asked, retrieval.sources, engine.learned, engine.similarity,
                          engine.settings.evidence.reader, need_learned=True)

@@ -7,7 +7,9 @@ Both sides index the bundled corpus from empty in this run, with the same encode
 settings' backend, int8 MiniLM by default) and the same papers, into fresh Chroma directories:
 
 - paperchat: ``ingest_paths`` (encoder-sized chunks), then ``Retriever.retrieve`` in each mode
-  (dense, bm25, hybrid), papers ranked by their best chunk;
+  (dense, bm25, hybrid), papers ranked by their best chunk; and ``Engine.retrieve``, hybrid then
+  the soft-coverage rerank (``retrieval.soft_rerank``), 5 papers kept (what an answer reads) or
+  10, each from the top ``retrieval.rerank_pool`` for a list question (its encoding timed);
 - the starter: ``VectorStoreIndex.from_documents`` on Chroma with llama-index's defaults
   (``SentenceSplitter``, metadata in the embedded text), ``as_retriever(similarity_top_k=k)``
   for k = 2, 5, 10; its chunks are read as papers in order, as a user of it would.
@@ -34,7 +36,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from eval.metrics import hit_at_k, mrr, percentile, recall_at_k  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
 from ingest import read_paths  # noqa: E402
-from rag import Settings, ingest_paths, open_store  # noqa: E402
+from rag import Engine, Settings, ingest_paths, open_store  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
 from rag.store import embedder_for  # noqa: E402
 
@@ -82,6 +84,22 @@ def ours(settings: Settings, qs: list) -> tuple[float, dict]:
             secs.append(time.perf_counter() - t)
             ranked[q.id] = [s.title for s in r.sources]
         rows[f"paperchat {mode}"] = score(ranked, qs, secs)
+    # the engine's rerank (retrieval.soft_rerank): the top 5 as an answer reads them (the rest in
+    # the hybrid order after them, for recall@10), or 10 kept; a list question's from rerank_pool
+    engine = Engine(settings, auto_ingest=False, embedder=embedder)
+    for k in (5, 10):
+        ranked, secs = {}, []
+        for q in qs:
+            engine.coverage._states.cache_clear()  # time the encoding a new question pays
+            t = time.perf_counter()
+            r, _ = engine.retrieve(q.question, top_k=k, mode="hybrid")
+            secs.append(time.perf_counter() - t)
+            titles = [s.title for s in r.sources]
+            if k < 10:
+                rest = retriever.retrieve(q.question, top_k=10, mode="hybrid").sources
+                titles += [s.title for s in rest if s.title not in titles]
+            ranked[q.id] = titles
+        rows[f"paperchat hybrid + rerank, {k} kept"] = score(ranked, qs, secs)
     return ingest_s, rows
 
 

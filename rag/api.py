@@ -267,13 +267,25 @@ class Engine:
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
             return retrieval, asked
         asked = asked or self.profile(query)
-        retrieval = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
-        return self._soft_reranked(asked, query, retrieval), asked
+        r = self.settings.retrieval
+        k = top_k or r.top_k
+        pool = max(k, r.rerank_pool) if r.soft_rerank and asked.kind in r.rerank_pool_kinds else k
+        retrieval = self.retriever.retrieve(query, top_k=pool, mode=mode, filters=filters)
+        return self._soft_reranked(asked, query, retrieval, k), asked
 
-    def _soft_reranked(self, asked: QuestionProfile, query: str, retrieval: Retrieval) -> Retrieval:
+    def retrieve(self, question: str, *, top_k: int | None = None, mode: str | None = None,
+                 filters: Filters | dict | None = None) -> tuple[Retrieval, QuestionProfile]:
+        """The papers a first question is answered from, in the order the answer reads them
+        (the retriever's, then the soft-coverage rerank), and the question's profile: search
+        without an answer (``bench/retrieval.py``, ``bench/fit_evidence.py``)."""
+        question = clean_question(question, self.settings.answer.max_question_chars)
+        return self._retrieve(question, question, top_k, mode, None, None, Filters.parse(filters))
+
+    def _soft_reranked(self, asked: QuestionProfile, query: str, retrieval: Retrieval, keep: int) -> Retrieval:
         """The retrieved papers reordered by their fused score's share of the top one plus
-        ``retrieval.soft_rerank`` times their soft coverage of the question (``rag.coverage``):
-        a reader's paraphrase is matched word by word in the encoder's space, where one pooled
+        ``retrieval.soft_rerank`` times their soft coverage of the question (``rag.coverage``),
+        the best ``keep`` kept (a list question's retrieval reads ``rerank_pool`` papers): a
+        reader's paraphrase is matched word by word in the encoder's space, where one pooled
         vector and BM25 miss it. The token states are cached, so the decision's and the lead's
         coverage of the same papers encode nothing again. 0: the retriever's order."""
         w = self.settings.retrieval.soft_rerank
@@ -281,9 +293,10 @@ class Engine:
             return retrieval
         top = retrieval.sources[0].score or 1.0
         ranked = sorted(retrieval.sources, reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
-            asked.text, f"{s.title}. {s.abstract}").score)
+            asked.text, f"{s.title}. {s.abstract}").score)[:keep]
         sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked, 1)]
-        return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources))
+        return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources),
+                                   top_relevance=max(s.relevance for s in sources))
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         gen = self.stream(question, **kwargs)  # type: ignore[arg-type]

@@ -361,7 +361,11 @@ def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine)
     # refused ("nothing in the closest paper is about 'one'")
     from rag import Chat
 
-    chat = Chat(engine=fast)
+    # the list from the top 5 as retrieved: with the fake embedder, the wider rerank pool of a
+    # list question (word overlap here) swaps in a paper with nothing to quote, leaving one
+    engine = Engine(fast.settings.with_overrides(**{"retrieval.rerank_pool": 0}), auto_ingest=False,
+                    embedder=fast.embedder)
+    chat = Chat(engine=engine)
     first = chat.ask("Which papers explain grokking, where generalization comes long after training fits?")
     listed = {c.title for c in first.citations}
     assert len(listed) >= 2
@@ -386,3 +390,28 @@ def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(f
     assert [s.n for s in reranked.sources] == list(range(1, len(covered) + 1))
     assert [s.paper_id for s in plain.sources] == [
         s.paper_id for s in fast.retriever.retrieve(question).sources]  # off: the retriever's order
+    # Engine.retrieve (search without an answer: the benches, a caller's own UI) gives the
+    # papers in the order the answer reads them
+    searched, asked = heavy.retrieve(question)
+    assert [s.paper_id for s in searched.sources] == [s.paper_id for s in reranked.sources]
+    assert asked.text == heavy.profile(question).text
+
+
+def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
+    # retrieval.rerank_pool: a multi-paper question's rerank reads the top 10 and keeps the
+    # 5 that cover it best, so a paper the fused ranking left at place 6-10 can be listed;
+    # other kinds still read only their top 5
+    listing = "Which papers explain grokking, the delayed generalization of neural networks?"
+    single = "Which paper explains grokking as a transition from lazy to rich training dynamics?"
+    wide = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0, "retrieval.rerank_pool": 10}),
+                  auto_ingest=False, embedder=fast.embedder)
+    searched, asked = wide.retrieve(listing)
+    assert asked.kind == "multi-paper"
+    ten = fast.retriever.retrieve(listing, top_k=10).sources
+    coverage = {s.paper_id: wide.coverage.read(listing, f"{s.title}. {s.abstract}").score for s in ten}
+    best = sorted(coverage, key=coverage.get, reverse=True)[:5]
+    assert [s.paper_id for s in searched.sources] == best
+    assert any(pid not in {s.paper_id for s in ten[:5]} for pid in best)  # reached past the top 5
+    one, asked_one = wide.retrieve(single)
+    assert asked_one.kind == "which-paper"
+    assert {s.paper_id for s in one.sources} == {s.paper_id for s in fast.retriever.retrieve(single).sources}
