@@ -295,8 +295,9 @@ class Engine:
         ranked = sorted(retrieval.sources, reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
             asked.text, f"{s.title}. {s.abstract}").score)[:keep]
         sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked, 1)]
-        return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources),
-                                   top_relevance=max(s.relevance for s in sources))
+        # top_relevance stays the retriever's: the best dense cosine among its candidates, which
+        # the decision was fitted on and which the pool does not change
+        return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources))
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         gen = self.stream(question, **kwargs)  # type: ignore[arg-type]
