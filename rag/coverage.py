@@ -52,6 +52,10 @@ class SoftCoverage:
         # a follow-up reads the same top paper again: one encoder pass per text while it is recent
         self._states = lru_cache(maxsize=capacity)(model.token_states)
 
+    def forget(self) -> None:
+        """Drop the cached token states (a benchmark timing what a new question pays)."""
+        self._states.cache_clear()
+
     def read(self, question: str, text: str, limit: int = 3) -> Coverage:
         words = content_word_spans(question)
         if not words or not text.strip():

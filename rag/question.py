@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from .answer.slots import Slot, asked_slot
 from .kind import KindModel
 from .names import Name, question_names
 from .text import content_words
-
-Kind = Literal["which-paper", "multi-paper", "factoid", "open"]
+from .types import Kind
 
 _PAPER = r"(?:papers?|works?|stud(?:y|ies)|articles?|entries|abstracts?|methods?|approach(?:es)?|models?|systems?|publications?|research)"
 # "Which papers …", "what works …", "list …", "any papers on": the answer is a set of papers.

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 from ingest.models import paper_year
+
+# What a question asks for (``rag.question.profile``): one paper, a list of papers, a fact, or
+# anything else. Here so settings can name kinds without importing the question reader.
+Kind = Literal["which-paper", "multi-paper", "factoid", "open"]
 
 __all__ = ["Answer", "Citation", "Draft", "PaperMeta", "Retrieval", "SentenceCheck", "Source"]
 
