@@ -222,6 +222,12 @@ class Int8MiniLM(OnnxMiniLM):
             return self._fallback.token_states(text)
         return super().token_states(text)
 
+    @property
+    def states_name(self) -> str:
+        """Whose token vectors ``token_states`` gives (``ingest.tokenstore`` reads only its own)."""
+        self._ensure_loaded()
+        return f"{MINILM}/fp32" if self._fallback is not None else f"{MINILM}/int8"
+
 
 class TorchMiniLM(_MiniLM):
     """all-MiniLM-L6-v2, fp32, through sentence-transformers (needs torch)."""

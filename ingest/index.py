@@ -27,6 +27,7 @@ import numpy as np
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
 from .lexical import LexicalIndex, paper_rows, rows_from_records
 from .models import Chunk, Paper, paper_year, short_hash
+from .tokenstore import TokenStore, tokens_path
 from .vectorsave import await_vector_save, save_vectors
 
 SCHEMA = 1
@@ -76,13 +77,15 @@ class Index:
     """A handle on one Chroma collection (local directory or ``chroma run`` server)."""
 
     def __init__(
-        self, client: object, collection: Any, location: str, path: Path | None = None, lexical: LexicalIndex | None = None
+        self, client: object, collection: Any, location: str, path: Path | None = None,
+        lexical: LexicalIndex | None = None, tokens: TokenStore | None = None,
     ) -> None:
         self._client = client
         self.collection = collection  # a chromadb Collection; used by rag's dense retriever
         self.location = location
         self.path = path  # the directory of an on-disk index; None on a Chroma server
         self.lexical = lexical  # the BM25 index that goes with the collection
+        self.tokens = tokens  # each paper's token vectors for soft coverage (``ingest.tokenstore``)
         self._sentences: Any = None  # the sentence-vector collection, once looked up
         self._seen_revision: int | None = None  # the revision this handle's reads reflect
         self._vectors_revision: int | None = None  # ... and its loaded vector index (local client)
@@ -160,6 +163,16 @@ class Index:
             for m in got["metadatas"]
             if m is not None
         }
+
+    def titles_and_abstracts(self, paper_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(title, abstract) per paper, from each paper's first chunk."""
+        ids = [f"{pid}#0" for pid in dict.fromkeys(paper_ids)]
+        out: dict[str, tuple[str, str]] = {}
+        for lo in range(0, len(ids), 500):
+            got = self._call(lambda b=ids[lo : lo + 500]: self.collection.get(ids=b, include=["metadatas"]))
+            out.update({str(m.get("paper_id")): (str(m.get("title", "")), str(m.get("abstract", "")))
+                        for m in got["metadatas"] if m is not None and "abstract" in m})
+        return out
 
     def chunks_of(self, paper_ids: Iterable[str]) -> list[tuple[str, dict, str, list[float] | None]]:
         """Every chunk of these papers as (id, metadata, document, embedding); the embedding is
@@ -499,6 +512,8 @@ class Index:
         for lo in range(0, len(papers), 500) if col is not None else ():
             batch = papers[lo : lo + 500]
             self._call(lambda b=batch: col.delete(where={"paper_id": {"$in": b}}))
+        if self.tokens is not None:
+            self.tokens.delete_papers(papers)
         if self.lexical is not None and self.lexical.writing:
             self.lexical.delete_chunks(ids)
         elif ids:  # a change outside an ingest: readers, the lexical index and the manifest must see it
@@ -695,7 +710,9 @@ def open_index(
     )
     if not host:  # its first read loads the vector graph: not while an ingest saves it
         col = await_vector_save(client, col, Path(location))
-    index = Index(client, col, location, None if host else Path(location), LexicalIndex(lexical_dir))
+    tokens = TokenStore(tokens_path(Path(location), collection) if not host else _server_cache(host, port, "tokens")
+                        / f"{collection}.sqlite3")
+    index = Index(client, col, location, None if host else Path(location), LexicalIndex(lexical_dir), tokens)
     if model is not None:
         have = index.model
         if have[0] and (have[0] != model[0] or (model[1] and have[1] != model[1])):
@@ -714,8 +731,12 @@ def _server_lexical_dir(host: str, port: int, collection: str) -> Path:
     """Where the lexical index of a collection on a Chroma server lives when no path is set:
     this machine's cache (rebuilt from the server when it lags; workers that share one set
     ``chroma.lexical_path`` to a shared directory)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paperchat" / "lexical"
-    return base / f"{host.replace('/', '_')}-{port}" / collection
+    return _server_cache(host, port, "lexical") / collection
+
+
+def _server_cache(host: str, port: int, kind: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "paperchat" / kind
+    return base / f"{host.replace('/', '_')}-{port}"
 
 
 def _paper_metadata(paper: Paper) -> dict[str, str | int | float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,11 +13,13 @@ from pathlib import Path
 
 from .chunking import chunk_paper, chunking_key, estimate_chunks
 from .embed import Embedder
+from .errors import IngestError
 from .index import Index, PaperState
 from .manifest import Manifest, file_digest
 from .models import Chunk, Paper, Skipped
 from .parallel import VectorMap, local
 from .readers import ReadResult, discover, read_groups
+from .tokenstore import coverage_text, states_name, text_key
 from .words import split_sentences
 
 # Called with (papers done, papers to embed); the faces draw progress bars from it.
@@ -40,6 +43,7 @@ class IngestReport:
     chunks_written: int = 0
     chunks_total: int = 0
     sentences_written: int = 0  # sentence vectors (``Index.sentence_vectors``)
+    token_papers_written: int = 0  # papers whose token vectors were stored (``ingest.tokenstore``)
     skipped: list[Skipped] = field(default_factory=list)
     failed_files: list[tuple[str, str]] = field(default_factory=list)  # (file, why) not read
     seconds: float = 0.0
@@ -52,6 +56,7 @@ class IngestReport:
             + (f" · pruned {self.pruned}" if self.pruned else ""),
             f"chunks written {self.chunks_written} · in index {self.chunks_total}"
             + (f" · sentence vectors {self.sentences_written}" if self.sentences_written else "")
+            + (f" · token vectors of {self.token_papers_written} papers" if self.token_papers_written else "")
             + f" · {self.seconds:.1f} s",
         ]
         if self.failed_files:
@@ -77,6 +82,7 @@ def ingest(
     progress: Progress | None = None,
     vectors: VectorMap | None = None,
     sentence_vectors: bool = True,
+    token_vectors: bool = True,
 ) -> IngestReport:
     """Bring ``index`` up to date with the papers under ``paths``.
 
@@ -89,7 +95,8 @@ def ingest(
     unchanged are not embedded again; a changed paper's chunks are replaced; with ``prune``,
     papers that came only from the scanned files and are no longer in them are removed.
     ``sentence_vectors``: also store a vector per abstract sentence (``Index.sentence_vectors``),
-    and fill them in for papers an older ingest wrote without.
+    and fill them in for papers an older ingest wrote without. ``token_vectors``: also store
+    each paper's token vectors (``ingest.tokenstore``; a local MiniLM embedder only), likewise.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -102,6 +109,8 @@ def ingest(
     kept = [f for f in files if known.get(f, {}).get("sha256") == digests[f]]  # unchanged files
     fresh = [f for f in files if f not in known or known[f].get("sha256") != digests[f]]
     report = IngestReport()
+    # token vectors complete before this run: only the papers it writes need theirs
+    tokens_current = index.tokens is not None and index.tokens.synced() == index.state_key()
     run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress,
                bytes_left=sum(Path(f).stat().st_size for f in fresh), sentences=sentence_vectors)
     by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
@@ -150,6 +159,8 @@ def ingest(
     else:
         index.ensure_lexical()  # an index from before the lexical index existed gets one now
     _save_manifest(sidecar, index, chunking, known, kept, by_file, failed, digests, prune)
+    if token_vectors:
+        _fill_tokens(index, embedder, report, progress, run.written if tokens_current else None)
     report.chunks_total = index.count()
     report.seconds = time.perf_counter() - started
     return report
@@ -172,6 +183,7 @@ class _Run:
         self.empty_at_start = index.count() == 0
         self.bytes_left = bytes_left  # of the files still to read
         self.read_ids: set[str] = set()
+        self.written: list[str] = []  # papers (re)written, for their token vectors
         self.embedded = 0
 
     def start(self) -> None:  # the first change takes the lexical writer and bumps the revision
@@ -224,6 +236,7 @@ class _Run:
             batches = _plan_batches(todo, self.size, self.overlap, self.unit, self.sentences)  # chunked as written
             _embed_and_write(batches, len(todo), index, self.vectors, chunking, report, self._progress(len(todo), nbytes))
             self.embedded += len(todo)
+            self.written.extend(p.paper_id for p in todo)
         if read.more_sources:  # papers met in an earlier piece of this run: add the new sources
             for pid, state in index.paper_states(read.more_sources).items():
                 merged = list(dict.fromkeys(state.sources + read.more_sources[pid]))
@@ -427,3 +440,41 @@ def _fill_sentences(index: Index, vectors: VectorMap, report: IngestReport, prog
         if progress:
             progress(done, len(ids))
     index.mark_sentences_complete()
+
+
+def _fill_tokens(index: Index, embedder: Embedder, report: IngestReport, progress: Progress | None,
+                 written: list[str] | None) -> None:
+    """Store the token vectors of the papers that lack them (``ingest.tokenstore``) after the
+    chunks are written: of the papers this run ``written`` when the store was complete before
+    it, else of every paper. The store is an accelerator: a crash here loses nothing but time,
+    and the next ingest resumes. Skipped when the store is complete for this revision, or the
+    embedder has no token vectors (an OpenAI one: coverage encodes papers at question time)."""
+    model = getattr(embedder, "inner", embedder)
+    store = index.tokens
+    if store is None or not hasattr(model, "token_states") or not index.count():
+        return
+    state = index.state_key()
+    if store.synced() == state:
+        return
+    try:
+        if store.begin(states_name(model)):
+            written = None  # another encoder's store, emptied: every paper
+        if written is not None:
+            texts = {pid: coverage_text(t, a) for pid, (t, a) in index.titles_and_abstracts(written).items()}
+        else:
+            texts = {pid: coverage_text(str(m.get("title", "")), str(m["abstract"]))
+                     for _, m, _ in index.records(["metadatas"])
+                     if m.get("chunk_no") == 0 and "abstract" in m and (pid := str(m.get("paper_id", "")))}
+        missing = store.missing(text_key(t) for t in texts.values())
+        todo = [(pid, t) for pid, t in sorted(texts.items()) if text_key(t) in missing]
+        step = 50
+        for lo in range(0, len(todo), step):
+            batch = todo[lo : lo + step]
+            store.put((pid, t, model.token_states(t)[1]) for pid, t in batch)
+            report.token_papers_written += len(batch)
+            if progress:
+                progress(lo + len(batch), len(todo))
+        store.mark_synced(state)
+    except sqlite3.Error as exc:
+        raise IngestError(f"cannot write token vectors to {store.path}: {exc} (the index itself is complete; "
+                          f"run the ingest again once this is fixed)") from None

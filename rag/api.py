@@ -8,12 +8,14 @@ import dataclasses
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest import IngestError
 from ingest.embed import CachedEmbedder
+from ingest.index import Index
+from ingest.tokenstore import coverage_text, states_name
 
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import compose
@@ -87,8 +89,11 @@ class Engine:
                 raise
             empty = True
         # the bundled corpus is indexed on first use; an index of it built before sentence
-        # vectors existed gets them once (``paperchat ingest`` does the same for any corpus)
-        stale = not empty and self.settings.chunking.sentence_vectors and not self.index.sentences_complete()
+        # (or token) vectors existed gets them once (``paperchat ingest`` does the same for any corpus)
+        stale = not empty and (
+            (self.settings.chunking.sentence_vectors and not self.index.sentences_complete())
+            or (self.settings.chunking.token_vectors and _lacks_tokens(self.index, self.embedder))
+        )
         if (empty or stale) and auto_ingest and self._bundled():
             ingest_paths(self.settings, progress=progress, embedder=self.embedder)
             self.index = open_store(self.settings, embedder=self.embedder)
@@ -100,7 +105,7 @@ class Engine:
         self.grounder = Grounder(self.embedder, self.settings.answer.support_threshold)
         self.learned: Reader = LearnedReader()
         self.similarity: Reader = SimilarityReader(self.embedder)
-        self.coverage = SoftCoverage(_token_model(self.embedder, self.settings), self.retriever.idf)
+        self.coverage = _soft_coverage(self.index, _token_model(self.embedder, self.settings), self.retriever.idf)
         self.kinds: KindModel | None = shipped_kinds() if self.settings.question.kind_reader == "learned" else None
         self.answer_type: AnswerTypeModel | None = shipped_answer_type() if self.settings.evidence.answer_type else None
 
@@ -293,7 +298,7 @@ class Engine:
             return retrieval
         top = retrieval.sources[0].score or 1.0
         ranked = sorted(retrieval.sources, reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
-            asked.text, f"{s.title}. {s.abstract}").score)[:keep]
+            asked.text, coverage_text(s.title, s.abstract)).score)[:keep]
         sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked, 1)]
         # top_relevance stays the retriever's: the best dense cosine among its candidates, which
         # the decision was fitted on and which the pool does not change
@@ -339,7 +344,7 @@ class Engine:
         if not retrieval.sources or not (force or (e.weights.get("soft_coverage", 0.0) and e.uses("soft_coverage"))):
             return Coverage()
         top = retrieval.sources[0]
-        return self.coverage.read(asked.text, f"{top.title}. {top.abstract}")
+        return self.coverage.read(asked.text, coverage_text(top.title, top.abstract))
 
     def lead_coverage(self, asked: QuestionProfile, retrieval: Retrieval,
                       subject: Source | None | Literal["find"] = "find") -> dict[int, float]:
@@ -352,7 +357,7 @@ class Engine:
         if (not e.lead_coverage or asked.kind not in ("which-paper", "factoid") or len(retrieval.sources) < 2
                 or (subject_source(asked, retrieval.sources) if isinstance(subject, str) else subject) is not None):
             return {}
-        return {src.n: self.coverage.read(asked.text, f"{src.title}. {src.abstract}").score
+        return {src.n: self.coverage.read(asked.text, coverage_text(src.title, src.abstract)).score
                 for src in retrieval.sources[: e.lead_papers]}
 
     def _extractive(
@@ -381,6 +386,21 @@ class Engine:
             confidence=evidence.confidence,
             reason=evidence.reason,
         )
+
+
+def _soft_coverage(index: Index, model: TokenStates, idf: Callable[[Iterable[str]], dict[str, float]]) -> SoftCoverage:
+    """Soft coverage reading each paper's token vectors from the index's store when an ingest
+    wrote them with this encoder (``ingest.tokenstore``), else encoding the paper."""
+    store = index.tokens
+    if store is None:
+        return SoftCoverage(model, idf)
+    return SoftCoverage(model, idf, stored=lambda text: store.get(text, states_name(model)))
+
+
+def _lacks_tokens(index: Index, embedder: CachedEmbedder) -> bool:
+    """An ingest would store token vectors this index lacks (``ingest.pipeline._fill_tokens``)."""
+    return (index.tokens is not None and hasattr(getattr(embedder, "inner", embedder), "token_states")
+            and index.tokens.synced() != index.state_key())
 
 
 def _token_model(embedder: CachedEmbedder, settings: Settings) -> TokenStates:

@@ -46,22 +46,30 @@ class SoftCoverage:
     below = 0.4
 
     def __init__(self, model: TokenStates, idf: Callable[[Iterable[str]], dict[str, float]],
-                 capacity: int = 256) -> None:
+                 capacity: int = 256, stored: Callable[[str], np.ndarray | None] | None = None) -> None:
         self.model = model
         self.idf = idf
         # a follow-up reads the same top paper again: one encoder pass per text while it is recent
         self._states = lru_cache(maxsize=capacity)(model.token_states)
+        # a paper's vectors stored at ingest (``ingest.tokenstore``), else encoded here
+        self._stored = stored
+        self._texts = lru_cache(maxsize=capacity)(self._text_states)
 
     def forget(self) -> None:
         """Drop the cached token states (a benchmark timing what a new question pays)."""
         self._states.cache_clear()
+        self._texts.cache_clear()
+
+    def _text_states(self, text: str) -> np.ndarray:
+        got = self._stored(text) if self._stored is not None else None
+        return got if got is not None else self._states(text)[1]
 
     def read(self, question: str, text: str, limit: int = 3) -> Coverage:
         words = content_word_spans(question)
         if not words or not text.strip():
             return Coverage()
         spans, q = self._states(question)
-        _, d = self._states(text)
+        d = self._texts(text)
         best = (q @ d.T).max(axis=1) if len(q) and len(d) else np.zeros(len(q))
         idf = self.idf({w for _, _, w in words})
         total = weight = 0.0

@@ -102,6 +102,14 @@ class ChunkSettings(BaseModel):
         "bench/ingest.py). Off: sentences are encoded "
         "when asked, with the same answers.",
     )
+    token_vectors: bool = Field(
+        True,
+        description="Also store each paper's contextual token vectors at ingest (int8, about 95 KB "
+        "a paper, in 'paperchat-tokens/<collection>.sqlite3' beside the index; a local MiniLM "
+        "embedder only): soft coverage (the rerank, the evidence decision, the lead choice) then "
+        "encodes only the question, not each paper it reads (about 17 ms a paper). Costs one "
+        "encoder pass per paper at ingest. Off: papers are encoded when asked, with the same answers.",
+    )
 
 
 class RetrievalSettings(BaseModel):

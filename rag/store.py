@@ -112,6 +112,7 @@ def ingest_paths(
         chunk_overlap=settings.chunking.overlap,
         chunk_unit=settings.chunking.unit,
         sentence_vectors=settings.chunking.sentence_vectors,
+        token_vectors=settings.chunking.token_vectors,
         prune=prune,
         progress=progress,
         vectors=vector_map(settings, embedder if custom else None),

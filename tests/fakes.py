@@ -19,6 +19,7 @@ class HashEmbedder:
 
     model_name = "fake-hash-384"
     dim = 384
+    states_name = "fake-hash-384/words"  # whose token vectors (``ingest.tokenstore``)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

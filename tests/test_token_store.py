@@ -1,0 +1,139 @@
+"""Token vectors stored at ingest (``ingest.tokenstore``): soft coverage reads each paper's from
+the store instead of encoding the paper on every question. They only save time: the answers
+are the same with and without them, and they follow their papers through updates and prunes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ingest.embed import CachedEmbedder
+from ingest.tokenstore import TokenStore, coverage_text, states_name
+from rag import Engine, ingest_paths
+from rag.store import open_store
+from tests.conftest import make_settings
+from tests.fakes import HashEmbedder
+from tests.test_fast_pipeline import EVIDENCE, FIXTURE, RASAT
+
+QUESTION = "Which text-to-SQL model adds relational structures such as schema linking to a seq2seq model?"
+LIST = "Which papers study text-to-SQL parsing?"
+
+
+class CountingStates(HashEmbedder):
+    """The fake embedder, remembering every text whose token vectors it computed."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        self.encoded.append(text)
+        return super().token_states(text)
+
+
+def papers(path: Path = FIXTURE) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def ingest(tmp: Path, path: Path = FIXTURE, embedder: HashEmbedder | None = None, **overrides: object):  # noqa: ANN201
+    settings = make_settings(tmp, data_dir=path.parent, **EVIDENCE, **overrides)
+    report = ingest_paths(settings, [path], embedder=CachedEmbedder(embedder or HashEmbedder()), prune=True)
+    return settings, report
+
+
+def stored_papers(settings) -> set[str]:  # noqa: ANN001
+    """The papers (by title) whose current title and abstract have stored token vectors."""
+    index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
+    name = states_name(HashEmbedder())
+    return {str(m["title"]) for _, m, _ in index.records(["metadatas"]) if m.get("chunk_no") == 0
+            and index.tokens.get(coverage_text(str(m["title"]), str(m["abstract"])), name) is not None}
+
+
+def test_ingest_stores_every_papers_token_vectors_as_the_encoder_gives_them(tmp_path: Path):
+    settings, report = ingest(tmp_path)
+    assert report.token_papers_written == 20 and "token vectors of 20 papers" in report.summary()
+    assert stored_papers(settings) == {p["title"] for p in papers()}
+    index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
+    text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
+    got = index.tokens.get(text, states_name(HashEmbedder()))
+    _, want = HashEmbedder().token_states(text)
+    assert got.shape == want.shape and np.allclose(got, want, atol=0.005)  # int8, one scale a token
+    _, again = ingest(tmp_path)  # nothing changed: nothing encoded again
+    assert again.token_papers_written == 0
+
+
+def test_a_question_encodes_no_stored_paper_and_answers_the_same(tmp_path: Path):
+    answers = {}
+    for stored in (True, False):
+        settings, _ = ingest(tmp_path / str(stored), **{"chunking.token_vectors": stored})
+        counting = CountingStates()
+        engine = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(counting))
+        answers[stored] = [engine.ask(q) for q in (QUESTION, LIST)]
+        titles = {p["title"] for p in papers()}
+        encoded = [t for t in counting.encoded if t.split(". ", 1)[0] in titles]
+        if stored:  # only the questions themselves
+            assert encoded == [], f"{len(encoded)} stored papers were encoded again"
+        else:  # the rerank reads the list question's 15 best papers
+            assert len(encoded) >= 10
+    assert answers[True][0].citations[0].title == RASAT
+    for a, b in zip(answers[True], answers[False], strict=True):
+        assert (a.text, a.evidence, a.confidence) == (b.text, b.evidence, b.confidence)
+
+
+def test_an_updated_or_pruned_paper_takes_its_token_vectors_with_it(tmp_path: Path):
+    rows = papers()
+    corpus = tmp_path / "corpus" / "papers.jsonl"
+    corpus.parent.mkdir()
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    settings, _ = ingest(tmp_path, corpus)
+    old_text = coverage_text(rows[0]["title"], rows[0]["abstract"])
+    rows[0]["abstract"] = rows[0]["abstract"] + " We add this sentence for the test."
+    corpus.write_text("".join(json.dumps(r) + "\n" for i, r in enumerate(rows) if i != 1), encoding="utf-8")
+    _, report = ingest(tmp_path, corpus)
+    assert report.updated == 1 and report.pruned == 1 and report.token_papers_written == 1
+    assert stored_papers(settings) == {r["title"] for i, r in enumerate(rows) if i != 1}
+    index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
+    assert index.tokens.get(old_text, states_name(HashEmbedder())) is None
+    kept = index.tokens._connect(create=False).execute("SELECT COUNT(*) FROM states").fetchone()[0]  # noqa: SLF001
+    assert kept == 19  # the old version's rows and the pruned paper's are gone
+
+
+def test_an_index_built_without_token_vectors_gets_them_on_the_next_ingest(tmp_path: Path):
+    settings, report = ingest(tmp_path, **{"chunking.token_vectors": False})
+    assert report.token_papers_written == 0 and stored_papers(settings) == set()
+    _, again = ingest(tmp_path)
+    assert again.new == again.updated == again.chunks_written == 0 and again.token_papers_written == 20
+    assert len(stored_papers(settings)) == 20
+
+
+def test_vectors_of_another_encoder_or_an_unreadable_store_are_not_used(tmp_path: Path):
+    """A store written by another encoder (the int8 MiniLM falling back to fp32 on a CPU where
+    its build falls short) is not read; a damaged file only costs time: papers are encoded."""
+    settings, _ = ingest(tmp_path)
+    index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
+    text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
+    assert index.tokens.get(text, "another-encoder") is None
+    path = index.tokens.path
+    index.tokens.close()
+    path.write_bytes(b"not a database" * 100)
+    counting = CountingStates()
+    engine = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(counting))
+    answer = engine.ask(QUESTION)
+    assert answer.citations[0].title == RASAT and any(t.startswith(RASAT) for t in counting.encoded)
+
+
+def test_token_store_round_trip_keeps_each_vector_to_int8_precision(tmp_path: Path):
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(50, 384)).astype(np.float32)
+    states /= np.linalg.norm(states, axis=1, keepdims=True)
+    store = TokenStore(tmp_path / "t.sqlite3")
+    assert store.get("some text", "m") is None  # no file yet, and none made by reading
+    assert not store.path.exists()
+    store.begin("m")
+    store.put([("p1", "some text", states)])
+    got = store.get("some text", "m")
+    assert got.shape == states.shape and float(np.min(np.sum(got * states, axis=1))) > 0.9999
+    assert store.get("some other text", "m") is None
+    store.begin("n")  # another encoder's vectors replace these
+    assert store.get("some text", "n") is None
