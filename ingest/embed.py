@@ -75,6 +75,10 @@ class OnnxMiniLM(_MiniLM):
     def __init__(self, max_tokens: int = 256, batch_size: int = 32, model_file: str | None = None) -> None:
         super().__init__(max_tokens, batch_size)
         self.model_file = model_file
+        # the last layer of the last few one-text passes: a question is embedded for the dense
+        # search, then its token states are read (``rag.coverage``) from the same pass
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def _model_file(self) -> str:
         if self.model_file:
@@ -125,19 +129,31 @@ class OnnxMiniLM(_MiniLM):
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[idx] = pooled
+            if len(texts) == 1:  # unpadded, so exactly what ``token_states`` would compute
+                self._remember(texts[0], hidden[0])
         return _normalise(out)
+
+    def _remember(self, text: str, hidden: np.ndarray) -> None:
+        with self._recent_lock:
+            self._recent[text] = hidden
+            while len(self._recent) > 8:
+                self._recent.popitem(last=False)
 
     def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Each WordPiece of ``text`` (truncated like ``embed``): its character span and its
         unit-length contextual vector, the last layer before pooling; [CLS]/[SEP] left out."""
         self._ensure_loaded()
         enc = self._tokenizer.encode(text)
-        ids = np.asarray([enc.ids], dtype=np.int64)
-        (hidden,) = self._session.run(
-            None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        )
+        with self._recent_lock:
+            hidden = self._recent.pop(text, None)
+        if hidden is None:
+            ids = np.asarray([enc.ids], dtype=np.int64)
+            (batch,) = self._session.run(
+                None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+            )
+            hidden = batch[0]
         keep = [i for i, m in enumerate(enc.special_tokens_mask) if not m]
-        return [enc.offsets[i] for i in keep], _normalise(hidden[0, keep])
+        return [enc.offsets[i] for i in keep], _normalise(hidden[keep])
 
 
 class Int8MiniLM(OnnxMiniLM):

@@ -98,3 +98,19 @@ def test_an_int8_build_that_falls_short_is_reported_and_fp32_is_used(built, tmp_
     got = enc.embed(texts)
     assert enc.quality is not None and not enc.quality.ok
     assert np.allclose(got, TorchMiniLM().embed(texts), atol=1e-5)  # fp32, not the damaged int8
+
+
+def test_a_question_embedded_alone_gives_its_token_states_from_the_same_pass():
+    """The dense search embeds the question, then soft coverage reads its token vectors: the
+    second comes from the first's encoder pass, and is exactly what a pass of its own gives."""
+    encoder = Int8MiniLM()  # the encoder `paperchat prepare` built
+    question = "Which work keeps most weights frozen at their random values and only trains a handful?"
+    spans, fresh = encoder.token_states(question)
+    runs = []
+    real = encoder._session.run  # noqa: SLF001 - counting the encoder's passes
+    encoder._session.run = lambda *a, **k: runs.append(1) or real(*a, **k)  # noqa: SLF001
+    encoder.embed([question])
+    again_spans, again = encoder.token_states(question)
+    assert len(runs) == 1 and again_spans == spans and np.array_equal(again, fresh)
+    encoder.token_states(question)  # kept for one read only: a later one runs the encoder
+    assert len(runs) == 2
