@@ -350,6 +350,12 @@ class CachedEmbedder:
             while len(self._cache) > self.capacity:
                 self._cache.popitem(last=False)
 
+    def forget(self, texts: Sequence[str]) -> None:
+        """Drop these texts' vectors (a benchmark timing what a new question pays)."""
+        with self._lock:
+            for t in texts:
+                self._cache.pop(short_hash(t, length=24), None)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         keys = [short_hash(t, length=24) for t in texts]
         with self._lock:

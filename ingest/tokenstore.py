@@ -73,17 +73,17 @@ class TokenStore:
         try:
             with self._lock:
                 db = self._connect(create=False)
-                if db is None or self._meta(db, "model") != model:
+                if db is None:
                     return None
-                row = db.execute("SELECT n, scales, data FROM states WHERE key = ?", (text_key(text),)).fetchone()
+                row = db.execute("SELECT n, scales, data FROM states WHERE key = ? AND "
+                                 "(SELECT v FROM meta WHERE k = 'model') = ?", (text_key(text), model)).fetchone()
         except sqlite3.Error:
             return None  # encoded instead
         if row is None:
             return None
         n, scales, data = row
-        q = np.frombuffer(data, dtype=np.int8).reshape(n, -1).astype(np.float32)
-        v = q * np.frombuffer(scales, dtype=np.float32)[:, None]
-        return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        v = np.frombuffer(data, dtype=np.int8).reshape(n, -1) * np.frombuffer(scales, dtype=np.float32)[:, None]
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
     def missing(self, keys: Iterable[str]) -> set[str]:
         """Which of these text keys have no row."""

@@ -79,6 +79,7 @@ class Engine:
         """``embedder``: your own (behind ``ingest.embed.Embedder``, wrapped in a
         ``CachedEmbedder``) instead of the settings' model; the index must have been built with it."""
         self.settings = settings or Settings()
+        _limit_blas(self.settings.embedding.blas_threads)
         self.llms = LLMResolver(self.settings.llm)
         self.embedder = embedder or embedder_for(self.settings)
         try:
@@ -395,6 +396,14 @@ def _soft_coverage(index: Index, model: TokenStates, idf: Callable[[Iterable[str
     if store is None:
         return SoftCoverage(model, idf)
     return SoftCoverage(model, idf, stored=lambda text: store.get(text, states_name(model)))
+
+
+def _limit_blas(threads: int) -> None:
+    """``embedding.blas_threads``: numpy's BLAS threads, process-wide (threadpoolctl)."""
+    if threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")
 
 
 def _lacks_tokens(index: Index, embedder: CachedEmbedder) -> bool:

@@ -54,33 +54,47 @@ class SoftCoverage:
         # a paper's vectors stored at ingest (``ingest.tokenstore``), else encoded here
         self._stored = stored
         self._texts = lru_cache(maxsize=capacity)(self._text_states)
+        self._question = lru_cache(maxsize=64)(self._read_question)
 
     def forget(self) -> None:
         """Drop the cached token states (a benchmark timing what a new question pays)."""
         self._states.cache_clear()
         self._texts.cache_clear()
+        self._question.cache_clear()
 
     def _text_states(self, text: str) -> np.ndarray:
         got = self._stored(text) if self._stored is not None else None
         return got if got is not None else self._states(text)[1]
 
     def read(self, question: str, text: str, limit: int = 3) -> Coverage:
-        words = content_word_spans(question)
+        q, words = self._question(question)
         if not words or not text.strip():
             return Coverage()
-        spans, q = self._states(question)
         d = self._texts(text)
         best = (q @ d.T).max(axis=1) if len(q) and len(d) else np.zeros(len(q))
-        idf = self.idf({w for _, _, w in words})
+        idf = self.idf({w for _, w, _ in words})  # not cached here: an ingest changes it
         total = weight = 0.0
         missing: dict[str, float] = {}
-        for start, end, w in words:
-            pieces = [best[i] for i, (a, _) in enumerate(spans) if start <= a < end]
-            if pieces:  # a word past the encoder's window has no tokens
-                close = float(np.mean(pieces))
-                total += idf[w] * close
-                weight += idf[w]
-                if close < self.below:
-                    missing[question[start:end]] = idf[w]
+        for written, w, tokens in words:
+            close = float(np.mean(best[tokens]))
+            total += idf[w] * close
+            weight += idf[w]
+            if close < self.below:
+                missing[written] = idf[w]
         rarest = sorted(missing, key=lambda w: -missing[w])[:limit]
         return Coverage(total / weight if weight else 0.0, tuple(rarest))
+
+    def _read_question(self, question: str) -> tuple[np.ndarray, list[tuple[str, str, list[int]]]]:
+        """The question's token vectors and, per content word with tokens in the encoder's window
+        (a word past it has none), the word as written, as counted, and its tokens' rows: read
+        once for the many papers a rerank compares."""
+        words = content_word_spans(question)
+        if not words:
+            return np.zeros((0, 0), dtype=np.float32), []
+        spans, q = self._states(question)
+        out = []
+        for start, end, w in words:
+            tokens = [i for i, (a, _) in enumerate(spans) if start <= a < end]
+            if tokens:
+                out.append((question[start:end], w, tokens))
+        return q, out
