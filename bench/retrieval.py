@@ -155,10 +155,11 @@ def scifact(index_path: str, settings: Settings) -> dict:
 
     beir = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
     out = {}
-    for mode in ("dense", "bm25", "hybrid"):
+    for mode, depth in (("dense", 0), ("bm25", 0), ("hybrid", 0), ("hybrid", 10)):
         s = settings.with_overrides(**{"chroma.path": index_path, "retrieval.mode": mode})
-        r = evaluate_beir(str(beir), s, split="test")
-        out[mode] = {"ndcg@10": round(r["ndcg@10"], 3), "p50 ms": round(r["retrieve_p50_ms"], 1)}
+        r = evaluate_beir(str(beir), s, split="test", rerank_depth=depth)
+        name = f"{mode} + rerank {depth}" if depth else mode
+        out[name] = {"ndcg@10": round(r["ndcg@10"], 3), "p50 ms": round(r["retrieve_p50_ms"], 1)}
     return out
 
 

@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--weights", default="0.3,0.4,0.5")
     ap.add_argument("--modes", default="dense,bm25,hybrid")
     ap.add_argument("--embedding", default=None, help="embedding backend (default: the settings')")
+    ap.add_argument("--rerank-depth", type=int, default=10, help="papers the soft-coverage rerank reorders (0: none)")
     args = ap.parse_args()
     base = Settings().with_overrides(**{"chroma.path": args.index_path, "llm.provider": "extractive"})
     if args.embedding:
@@ -37,10 +38,11 @@ def main() -> None:
         weights = [float(w) for w in args.weights.split(",")] if mode == "hybrid" else [base.retrieval.bm25_weight]
         for w in weights:
             s = base.with_overrides(**{"retrieval.mode": mode, "retrieval.bm25_weight": w})
-            r = evaluate_beir(args.beir, s)
+            r = evaluate_beir(args.beir, s, rerank_depth=args.rerank_depth)
             r.pop("per_query")
             rows.append(r)
             print(json.dumps(r), flush=True)
+    print(f"\nthe top {args.rerank_depth} reranked by soft coverage" if args.rerank_depth else "\nno rerank")
     print("\n| mode | BM25 weight | nDCG@10 | recall@100 | retrieve p50 |")
     print("|---|---|---|---|---|")
     for r in rows:

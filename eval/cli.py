@@ -22,6 +22,8 @@ def add_eval_parser(sub) -> argparse.ArgumentParser:  # noqa: ANN001
     p.add_argument("file", nargs="?", help="questions .jsonl/.csv, or conversations .jsonl (lines with "
                    "'turns'; default: eval/questions.jsonl)")
     p.add_argument("--beir", help="a BEIR folder: report retrieval metrics on it")
+    p.add_argument("--rerank-depth", type=int, default=10, metavar="N",
+                   help="--beir: papers of the top 100 the soft-coverage rerank reorders (0: the retriever's order)")
     p.add_argument("--split", default=None,
                    help="questions: only this split of a set (dev or test); --beir: the qrels split (default test)")
     p.add_argument("--out", default="eval/runs/latest", help="directory for results.jsonl and reports")
@@ -113,7 +115,7 @@ def run_cli(args: argparse.Namespace, settings, bar=None) -> int:  # noqa: ANN00
         from .beir import evaluate_beir
 
         result = evaluate_beir(args.beir, settings, split=args.split or "test", progress=_bar("queries", "query"),
-                               ingest_progress=_bar("indexing corpus"))
+                               ingest_progress=_bar("indexing corpus"), rerank_depth=max(0, args.rerank_depth))
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "beir.json").write_text(json.dumps(result, indent=2))

@@ -294,16 +294,26 @@ class Engine:
         reader's paraphrase is matched word by word in the encoder's space, where one pooled
         vector and BM25 miss it. The token states are cached, so the decision's and the lead's
         coverage of the same papers encode nothing again. 0: the retriever's order."""
-        w = self.settings.retrieval.soft_rerank
-        if not w or len(retrieval.sources) < 2:
+        if not self.settings.retrieval.soft_rerank or len(retrieval.sources) < 2:
             return retrieval
-        top = retrieval.sources[0].score or 1.0
-        ranked = sorted(retrieval.sources, reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
-            asked.text, coverage_text(s.title, s.abstract)).score)[:keep]
-        sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked, 1)]
+        sources = self.rerank(asked.text, retrieval).sources[:keep]
         # top_relevance stays the retriever's: the best dense cosine among its candidates, which
         # the decision was fitted on and which the pool does not change
         return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources))
+
+    def rerank(self, question: str, retrieval: Retrieval, depth: int | None = None) -> Retrieval:
+        """``retrieval``'s top ``depth`` papers (all by default) reordered by their fused score's
+        share of the top one plus ``retrieval.soft_rerank`` times their soft coverage of
+        ``question``, the rest after them in the retriever's order (``eval.beir`` ranks 100)."""
+        w = self.settings.retrieval.soft_rerank
+        if not w or len(retrieval.sources) < 2:
+            return retrieval
+        depth = len(retrieval.sources) if depth is None else depth
+        top = retrieval.sources[0].score or 1.0
+        head = sorted(retrieval.sources[:depth], reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
+            question, coverage_text(s.title, s.abstract)).score)
+        sources = [dataclasses.replace(s, n=i) for i, s in enumerate(head + retrieval.sources[depth:], 1)]
+        return dataclasses.replace(retrieval, sources=sources)
 
     def ask(self, question: str, **kwargs: object) -> Answer:
         gen = self.stream(question, **kwargs)  # type: ignore[arg-type]

@@ -393,6 +393,22 @@ def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(f
     assert asked.text == heavy.profile(question).text
 
 
+def test_a_ranking_reranked_to_a_depth_keeps_the_rest_in_the_retrievers_order(fast: Engine):
+    # Engine.rerank (eval --beir ranks 100 and reranks the top 10): only the head is reordered
+    question = "Which papers explain grokking, the delayed generalization of neural networks?"
+    heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0}), auto_ingest=False,
+                   embedder=fast.embedder)
+    ranked = fast.retriever.retrieve(question, top_k=12)
+    out = heavy.rerank(question, ranked, 6)
+    ids = [s.paper_id for s in ranked.sources]
+    got = [s.paper_id for s in out.sources]
+    assert sorted(got[:6]) == sorted(ids[:6]) and got[6:] == ids[6:]
+    covered = [heavy.coverage.read(question, f"{s.title}. {s.abstract}").score for s in out.sources[:6]]
+    assert covered == sorted(covered, reverse=True) and got[:6] != ids[:6]
+    assert [s.n for s in out.sources] == list(range(1, 13))
+    assert [s.paper_id for s in fast.rerank(question, ranked, 0).sources] == ids
+
+
 def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
     # retrieval.rerank_pool: a multi-paper question's rerank reads the top 10 and keeps the
     # 5 that cover it best, so a paper the fused ranking left at place 6-10 can be listed;
