@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import logging
 import re
 import threading
 import time
@@ -91,12 +92,16 @@ class Engine:
             empty = True
         # the bundled corpus is indexed on first use; an index of it built before sentence
         # (or token) vectors existed gets them once (``paperchat ingest`` does the same for any corpus)
-        stale = not empty and (
-            (self.settings.chunking.sentence_vectors and not self.index.sentences_complete())
-            or (self.settings.chunking.token_vectors and _lacks_tokens(self.index, self.embedder))
-        )
-        if (empty or stale) and auto_ingest and self._bundled():
-            ingest_paths(self.settings, progress=progress, embedder=self.embedder)
+        stale = not empty and self.settings.chunking.sentence_vectors and not self.index.sentences_complete()
+        tokens = not empty and self.settings.chunking.token_vectors and _lacks_tokens(self.index, self.embedder)
+        if (empty or stale or tokens) and auto_ingest and self._bundled():
+            try:
+                ingest_paths(self.settings, progress=progress, embedder=self.embedder)
+            except IngestError as exc:
+                if empty or stale:
+                    raise
+                # token vectors only save time: a read-only index answers without them
+                logging.getLogger(__name__).warning("token vectors not stored: %s", exc)
             self.index = open_store(self.settings, embedder=self.embedder)
         if self.index.count() == 0:
             raise IngestError(

@@ -137,3 +137,24 @@ def test_token_store_round_trip_keeps_each_vector_to_int8_precision(tmp_path: Pa
     assert store.get("some other text", "m") is None
     store.begin("n")  # another encoder's vectors replace these
     assert store.get("some text", "n") is None
+
+
+def test_the_bundled_index_gets_its_token_vectors_when_the_engine_starts(tmp_path: Path, monkeypatch):
+    """Upgrading with an index of the bundled corpus built before token vectors existed: the
+    next start fills them in (no chunk embedded again) and answers; where that ingest fails
+    (a read-only index), the engine still starts and encodes papers when asked."""
+    import rag.api
+
+    settings, _ = ingest(tmp_path, **{"chunking.token_vectors": False})
+    monkeypatch.setattr(rag.api, "BUNDLED_DATA", FIXTURE.parent)  # the fixture stands in for data/
+    settings = settings.with_overrides(**{"chunking.token_vectors": True})
+    real = rag.api.ingest_paths
+    monkeypatch.setattr(rag.api, "ingest_paths", lambda *a, **k: (_ for _ in ()).throw(
+        rag.api.IngestError("the index directory is read-only")))
+    engine = Engine(settings, embedder=CachedEmbedder(HashEmbedder()))  # auto_ingest, as the page starts it
+    assert RASAT in engine.ask(QUESTION).text and stored_papers(settings) == set()
+    monkeypatch.setattr(rag.api, "ingest_paths", real)
+    counting = CountingStates()
+    engine = Engine(settings, embedder=CachedEmbedder(counting))
+    assert len(stored_papers(settings)) == 20
+    assert RASAT in engine.ask(QUESTION).text
