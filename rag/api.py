@@ -30,7 +30,7 @@ from .answer_type import AnswerTypeModel
 from .answer_type import shipped as shipped_answer_type
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
 from .coverage import Coverage, SoftCoverage, TokenStates
-from .evidence import Evidence, decide, lead_order, missing_note, subject_source
+from .evidence import Evidence, calls_by_name, decide, lead_order, missing_note, subject_source
 from .filters import Filters, NoMatchingPapers
 from .grounding import Grounder, ground
 from .kind import KindModel
@@ -301,7 +301,12 @@ class Engine:
         coverage of the same papers encode nothing again. 0: the retriever's order."""
         if not self.settings.retrieval.soft_rerank or len(retrieval.sources) < 2:
             return retrieval
-        sources = self.rerank(asked.text, retrieval).sources[:keep]
+        ranked = self.rerank(asked.text, retrieval).sources
+        # a paper the question calls by its name is never reranked out of the answer: the words
+        # of "how many tokens was the 7B Gemma model pretrained on?" cover other papers as well
+        named = [s for s in ranked if calls_by_name(asked, s.title)]
+        ranked = named + [s for s in ranked if all(s is not x for x in named)] if named else ranked
+        sources = [dataclasses.replace(s, n=i) for i, s in enumerate(ranked[:keep], 1)]
         # top_relevance stays the retriever's: the best dense cosine among its candidates, which
         # the decision was fitted on and which the pool does not change
         return dataclasses.replace(retrieval, sources=sources, coverage=self.retriever.coverage(query, sources))

@@ -373,12 +373,13 @@ def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine)
 def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(fast: Engine):
     # retrieval.soft_rerank (default 2.0): the retrieved papers reordered by their fused
     # score's share plus that weight times their soft coverage; a large weight orders by coverage
+    # (within the top_k: rerank_pool 0; the wider pool is the next test's)
     question = "Which paper freezes most weights at their random initial values and trains a few?"
     off = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 0.0}), auto_ingest=False,
                  embedder=fast.embedder)
     plain = off.ask(question)
-    heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0}), auto_ingest=False,
-                   embedder=fast.embedder)
+    heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0, "retrieval.rerank_pool": 0}),
+                   auto_ingest=False, embedder=fast.embedder)
     reranked = heavy.ask(question)
     assert {s.paper_id for s in reranked.sources} == {s.paper_id for s in plain.sources}
     covered = [heavy.coverage.read(question, f"{s.title}. {s.abstract}").score for s in reranked.sources]
@@ -391,6 +392,21 @@ def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(f
     searched, asked = heavy.retrieve(question)
     assert [s.paper_id for s in searched.sources] == [s.paper_id for s in reranked.sources]
     assert asked.text == heavy.profile(question).text
+
+
+def test_a_paper_the_question_names_is_never_reranked_out(fast: Engine):
+    # "the 7B Gemma model": the question's other words ("tokens", "pretrained") cover other
+    # papers of the pool better; the named paper stays among the papers the answer reads, first
+    question = "How many tokens was the 7B Gemma model pretrained on?"
+    heavy = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0}), auto_ingest=False,
+                   embedder=fast.embedder)
+    pool = fast.retriever.retrieve(question, top_k=15)
+    by_coverage = heavy.rerank(question, pool).sources
+    gemma = "Gemma: Open Models Based on Gemini Research and Technology"
+    assert gemma not in [s.title for s in by_coverage[:5]]  # what coverage alone would keep
+    searched, _ = heavy.retrieve(question)
+    assert [s.title for s in searched.sources][0] == gemma and len(searched.sources) == 5
+    assert [s.paper_id for s in searched.sources[1:]] == [s.paper_id for s in by_coverage if s.title != gemma][:4]
 
 
 def test_a_ranking_reranked_to_a_depth_keeps_the_rest_in_the_retrievers_order(fast: Engine):
@@ -410,12 +426,13 @@ def test_a_ranking_reranked_to_a_depth_keeps_the_rest_in_the_retrievers_order(fa
 
 
 def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
-    # retrieval.rerank_pool: a multi-paper question's rerank reads the top 10 and keeps the
-    # 5 that cover it best, so a paper the fused ranking left at place 6-10 can be listed;
-    # other kinds still read only their top 5
+    # retrieval.rerank_pool: a question's rerank reads the top 10 and keeps the 5 that cover
+    # it best, so a paper the fused ranking left at place 6-10 can be listed; kinds left out
+    # of rerank_pool_kinds (default: none) read only their top 5
     listing = "Which papers explain grokking, the delayed generalization of neural networks?"
     single = "Which paper explains grokking as a transition from lazy to rich training dynamics?"
-    wide = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0, "retrieval.rerank_pool": 10}),
+    wide = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0, "retrieval.rerank_pool": 10,
+                                                  "retrieval.rerank_pool_kinds": ["multi-paper"]}),
                   auto_ingest=False, embedder=fast.embedder)
     searched, asked = wide.retrieve(listing)
     assert asked.kind == "multi-paper"
