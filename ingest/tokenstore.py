@@ -70,20 +70,26 @@ class TokenStore:
     # -- reading -----------------------------------------------------------------------
     def get(self, text: str, model: str) -> np.ndarray | None:
         """The stored unit token vectors of ``text`` by encoder ``model``; None when there are none."""
+        return self.get_many([text], model).get(text)
+
+    def get_many(self, texts: list[str], model: str) -> dict[str, np.ndarray]:
+        """``get`` of many texts in one query (a rerank's pool); texts without vectors left out."""
+        keys = {text_key(t): t for t in texts}
         try:
             with self._lock:
                 db = self._connect(create=False)
-                if db is None:
-                    return None
-                row = db.execute("SELECT n, scales, data FROM states WHERE key = ? AND "
-                                 "(SELECT v FROM meta WHERE k = 'model') = ?", (text_key(text), model)).fetchone()
+                if db is None or not keys:
+                    return {}
+                marks = ",".join("?" * len(keys))
+                rows = db.execute(f"SELECT key, n, scales, data FROM states WHERE key IN ({marks}) AND "  # noqa: S608
+                                  "(SELECT v FROM meta WHERE k = 'model') = ?", [*keys, model]).fetchall()
         except sqlite3.Error:
-            return None  # encoded instead
-        if row is None:
-            return None
-        n, scales, data = row
-        v = np.frombuffer(data, dtype=np.int8).reshape(n, -1) * np.frombuffer(scales, dtype=np.float32)[:, None]
-        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            return {}  # encoded instead
+        out = {}
+        for key, n, scales, data in rows:
+            v = np.frombuffer(data, dtype=np.int8).reshape(n, -1) * np.frombuffer(scales, dtype=np.float32)[:, None]
+            out[keys[key]] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        return out
 
     def missing(self, keys: Iterable[str]) -> set[str]:
         """Which of these text keys have no row."""

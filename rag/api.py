@@ -320,8 +320,9 @@ class Engine:
             return retrieval
         depth = len(retrieval.sources) if depth is None else depth
         top = retrieval.sources[0].score or 1.0
-        head = sorted(retrieval.sources[:depth], reverse=True, key=lambda s: s.score / top + w * self.coverage.read(
-            question, coverage_text(s.title, s.abstract)).score)
+        pool = retrieval.sources[:depth]
+        covered = self.coverage.scores(question, [coverage_text(s.title, s.abstract) for s in pool])
+        head = [pool[i] for i in sorted(range(len(pool)), reverse=True, key=lambda i: pool[i].score / top + w * covered[i])]
         sources = [dataclasses.replace(s, n=i) for i, s in enumerate(head + retrieval.sources[depth:], 1)]
         return dataclasses.replace(retrieval, sources=sources)
 
@@ -415,7 +416,7 @@ def _soft_coverage(index: Index, model: TokenStates, idf: Callable[[Iterable[str
     store = index.tokens
     if store is None:
         return SoftCoverage(model, idf)
-    return SoftCoverage(model, idf, stored=lambda text: store.get(text, states_name(model)))
+    return SoftCoverage(model, idf, stored=lambda texts: store.get_many(texts, states_name(model)))
 
 
 def _limit_blas(threads: int) -> None:

@@ -11,6 +11,8 @@ it for the top-ranked paper (``soft_coverage``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,31 +48,67 @@ class SoftCoverage:
     below = 0.4
 
     def __init__(self, model: TokenStates, idf: Callable[[Iterable[str]], dict[str, float]],
-                 capacity: int = 256, stored: Callable[[str], np.ndarray | None] | None = None) -> None:
+                 capacity: int = 256, stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None) -> None:
         self.model = model
         self.idf = idf
-        # a follow-up reads the same top paper again: one encoder pass per text while it is recent
         self._states = lru_cache(maxsize=capacity)(model.token_states)
-        # a paper's vectors stored at ingest (``ingest.tokenstore``), else encoded here
+        # papers' vectors: stored at ingest (``ingest.tokenstore``; ``stored`` reads many at
+        # once), else encoded here; the recent ones kept (a follow-up reads the same papers)
         self._stored = stored
-        self._texts = lru_cache(maxsize=capacity)(self._text_states)
+        self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
         self._question = lru_cache(maxsize=64)(self._read_question)
 
     def forget(self) -> None:
         """Drop the cached token states (a benchmark timing what a new question pays)."""
         self._states.cache_clear()
-        self._texts.cache_clear()
+        with self._lock:
+            self._texts.clear()
         self._question.cache_clear()
 
-    def _text_states(self, text: str) -> np.ndarray:
-        got = self._stored(text) if self._stored is not None else None
-        return got if got is not None else self._states(text)[1]
+    def _text_states(self, texts: list[str]) -> list[np.ndarray]:
+        with self._lock:
+            have = {t: self._texts[t] for t in texts if t in self._texts}
+        missing = [t for t in dict.fromkeys(texts) if t not in have]
+        if missing:
+            have.update(self._stored(missing) if self._stored is not None else {})
+            have.update({t: self._states(t)[1] for t in missing if t not in have})
+        with self._lock:
+            for t in dict.fromkeys(texts):
+                self._texts[t] = have[t]
+                self._texts.move_to_end(t)
+            while len(self._texts) > self._capacity:
+                self._texts.popitem(last=False)
+        return [have[t] for t in texts]
+
+    def scores(self, question: str, texts: list[str]) -> list[float]:
+        """``read(question, text).score`` of many texts (a rerank's pool): their vectors read in
+        one query and compared in one product, not one of each per text."""
+        q, words = self._question(question)
+        full = [i for i, t in enumerate(texts) if t.strip()]
+        out = np.zeros(len(texts))
+        if not words or not full:
+            return out.tolist()
+        ds = self._text_states([texts[i] for i in full])
+        present = [i for i, d in zip(full, ds, strict=True) if len(d)]
+        if present:
+            kept = [d for d in ds if len(d)]
+            starts = np.cumsum([0] + [len(d) for d in kept[:-1]])
+            best = np.maximum.reduceat(q @ np.concatenate(kept).T, starts, axis=1)  # per word token, per text
+            idf = self.idf({w for _, w, _ in words})
+            mean = np.zeros((len(words), len(q)))  # each word's mean over its tokens
+            for row, (_, _, tokens) in enumerate(words):
+                mean[row, tokens] = 1.0 / len(tokens)
+            weights = np.array([idf[w] for _, w, _ in words])
+            out[present] = weights @ (mean @ best) / weights.sum()
+        return out.tolist()
 
     def read(self, question: str, text: str, limit: int = 3) -> Coverage:
         q, words = self._question(question)
         if not words or not text.strip():
             return Coverage()
-        d = self._texts(text)
+        d = self._text_states([text])[0]
         best = (q @ d.T).max(axis=1) if len(q) and len(d) else np.zeros(len(q))
         idf = self.idf({w for _, w, _ in words})  # not cached here: an ingest changes it
         total = weight = 0.0

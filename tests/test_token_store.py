@@ -158,3 +158,17 @@ def test_the_bundled_index_gets_its_token_vectors_when_the_engine_starts(tmp_pat
     engine = Engine(settings, embedder=CachedEmbedder(counting))
     assert len(stored_papers(settings)) == 20
     assert RASAT in engine.ask(QUESTION).text
+
+
+def test_a_pools_coverage_read_at_once_equals_each_papers_own(tmp_path: Path):
+    """The rerank reads its pool's vectors in one query and one product (``SoftCoverage.scores``):
+    the same scores as reading each paper alone, empty texts scoring 0."""
+    settings, _ = ingest(tmp_path)
+    engine = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(HashEmbedder()))
+    texts = [coverage_text(p["title"], p["abstract"]) for p in papers()] + ["", "   "]
+    for question in (QUESTION, LIST, "the"):
+        together = engine.coverage.scores(question, texts)
+        engine.coverage.forget()
+        alone = [engine.coverage.read(question, t).score for t in texts]
+        assert np.allclose(together, alone, atol=1e-6) and together[-2:] == [0.0, 0.0]
+    assert max(engine.coverage.scores(QUESTION, texts)) > 0.3
