@@ -38,8 +38,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from eval.metrics import hit_at_k, mrr, percentile, recall_at_k  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
 from ingest import read_paths  # noqa: E402
-from rag import Engine, Settings, ingest_paths, open_store  # noqa: E402
-from rag.retrieve import Retriever  # noqa: E402
+from rag import Engine, Settings, ingest_paths  # noqa: E402
 from rag.store import embedder_for  # noqa: E402
 
 DEFAULT_SETS = "eval/paraphrase.jsonl:test,eval/paraphrase2.jsonl,eval/paraphrase3.jsonl:test"
@@ -77,7 +76,7 @@ def ours(settings: Settings, qs: list) -> tuple[float, dict]:
     ingest_s = time.perf_counter() - t
     # the engine first: it sets the process's BLAS threads (embedding.blas_threads) for every row
     engine = Engine(settings, auto_ingest=False, embedder=embedder)
-    retriever = Retriever(open_store(settings, embedder=embedder), embedder, settings.retrieval)
+    retriever = engine.retriever
     retriever.warm()
     rows = {}
     for mode in ("dense", "bm25", "hybrid"):

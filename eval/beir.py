@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag import Engine, Settings, ingest_paths
-from rag.retrieve import Retriever
-from rag.store import embedder_for, open_store
 
 from . import metrics as m
 from .questions import QuestionFileError
@@ -69,16 +67,15 @@ def evaluate_beir(
     name = collection or f"beir-{Path(folder).resolve().parent.name}-{Path(folder).name}"[:60]
     s = settings.with_overrides(**{"chroma.collection": name, "retrieval.candidates": 200, "retrieval.top_k": 100})
     ingest_paths(s, [data.corpus], progress=ingest_progress)
-    embedder = embedder_for(s)
-    engine = Engine(s, auto_ingest=False, embedder=embedder) if rerank_depth and s.retrieval.soft_rerank else None
-    retriever = engine.retriever if engine is not None else Retriever(open_store(s), embedder, s.retrieval)
+    engine = Engine(s, auto_ingest=False)
+    depth = rerank_depth if s.retrieval.soft_rerank else 0
     ndcg, rec100, latencies = [], [], []
     per_query = []
     for i, (qid, gains) in enumerate(sorted(data.qrels.items()), 1):
         t0 = time.perf_counter()
-        result = retriever.retrieve(data.queries[qid], top_k=100)
-        if engine is not None:
-            result = engine.rerank(data.queries[qid], result, rerank_depth)
+        result = engine.retriever.retrieve(data.queries[qid], top_k=100)
+        if depth:
+            result = engine.rerank(data.queries[qid], result, depth)
         latencies.append(time.perf_counter() - t0)
         ranked = [src.paper_id.removeprefix("id-") for src in result.sources]
         ndcg.append(m.ndcg_at_k(ranked, gains, 10))
@@ -90,8 +87,8 @@ def evaluate_beir(
         "queries": len(ndcg),
         "mode": s.retrieval.mode,
         "bm25_weight": s.retrieval.bm25_weight,
-        "rerank_depth": rerank_depth if engine is not None else 0,
-        "soft_rerank": s.retrieval.soft_rerank if engine is not None else 0.0,
+        "rerank_depth": depth,
+        "soft_rerank": s.retrieval.soft_rerank if depth else 0.0,
         "ndcg@10": round(m.mean(ndcg), 4),
         "recall@100": round(m.mean(rec100), 4),
         "retrieve_p50_ms": round(m.percentile(latencies, 0.5) * 1000, 1),

@@ -154,15 +154,7 @@ class Index:
 
     def abstracts(self, paper_ids: Iterable[str]) -> dict[str, str]:
         """Full abstract text per paper, stored once on each paper's first chunk."""
-        ids = [f"{pid}#0" for pid in dict.fromkeys(paper_ids)]
-        if not ids:
-            return {}
-        got = self._call(lambda: self.collection.get(ids=ids, include=["metadatas"]))
-        return {
-            str(m.get("paper_id")): str(m.get("abstract", ""))
-            for m in got["metadatas"]
-            if m is not None
-        }
+        return {pid: abstract for pid, (_, abstract) in self.titles_and_abstracts(paper_ids).items()}
 
     def titles_and_abstracts(self, paper_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(title, abstract) per paper, from each paper's first chunk."""
@@ -171,7 +163,7 @@ class Index:
         for lo in range(0, len(ids), 500):
             got = self._call(lambda b=ids[lo : lo + 500]: self.collection.get(ids=b, include=["metadatas"]))
             out.update({str(m.get("paper_id")): (str(m.get("title", "")), str(m.get("abstract", "")))
-                        for m in got["metadatas"] if m is not None and "abstract" in m})
+                        for m in got["metadatas"] if m is not None})
         return out
 
     def chunks_of(self, paper_ids: Iterable[str]) -> list[tuple[str, dict, str, list[float] | None]]:

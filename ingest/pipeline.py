@@ -19,7 +19,7 @@ from .manifest import Manifest, file_digest
 from .models import Chunk, Paper, Skipped
 from .parallel import VectorMap, local
 from .readers import ReadResult, discover, read_groups
-from .tokenstore import coverage_text, states_name, text_key
+from .tokenstore import coverage_text, lacks_tokens, states_name, text_key
 from .words import split_sentences
 
 # Called with (papers done, papers to embed); the faces draw progress bars from it.
@@ -450,11 +450,8 @@ def _fill_tokens(index: Index, embedder: Embedder, report: IngestReport, progres
     and the next ingest resumes. Skipped when the store is complete for this revision, or the
     embedder has no token vectors (an OpenAI one: coverage encodes papers at question time)."""
     model = getattr(embedder, "inner", embedder)
-    store = index.tokens
-    if store is None or not hasattr(model, "token_states") or not index.count():
-        return
-    state = index.state_key()
-    if store.synced() == state:
+    store, state = index.tokens, index.state_key()
+    if store is None or not index.count() or not lacks_tokens(store, model, state):
         return
     try:
         if store.begin(states_name(model)):

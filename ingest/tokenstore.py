@@ -45,8 +45,14 @@ def tokens_path(location: Path, collection: str) -> Path:
     return location / FILE / f"{collection}.sqlite3"
 
 
+def lacks_tokens(store: TokenStore | None, model: object, state: str) -> bool:
+    """An ingest with this embedder would store token vectors the index lacks: ``model`` has
+    token vectors (an OpenAI embedder has none) and the store is not complete for ``state``."""
+    return store is not None and hasattr(model, "token_states") and store.synced() != state
+
+
 class TokenStore:
-    """``get(text)``, ``put(rows)``, ``delete_papers(ids)``; the file is created on first write."""
+    """``get_many(texts, model)``, ``put(rows)``, ``delete_papers(ids)``; the file is created on first write."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -68,12 +74,9 @@ class TokenStore:
         return self._db
 
     # -- reading -----------------------------------------------------------------------
-    def get(self, text: str, model: str) -> np.ndarray | None:
-        """The stored unit token vectors of ``text`` by encoder ``model``; None when there are none."""
-        return self.get_many([text], model).get(text)
-
     def get_many(self, texts: list[str], model: str) -> dict[str, np.ndarray]:
-        """``get`` of many texts in one query (a rerank's pool); texts without vectors left out."""
+        """The stored unit token vectors of these texts by encoder ``model``, in one query (a
+        rerank's pool); texts without vectors are left out."""
         keys = {text_key(t): t for t in texts}
         try:
             with self._lock:

@@ -16,7 +16,7 @@ from typing import Literal
 from ingest import IngestError
 from ingest.embed import CachedEmbedder
 from ingest.index import Index
-from ingest.tokenstore import coverage_text, states_name
+from ingest.tokenstore import coverage_text, lacks_tokens, states_name
 
 from .answer.extractive import NOTICE as EXTRACTIVE_NOTICE
 from .answer.extractive import compose
@@ -93,7 +93,8 @@ class Engine:
         # the bundled corpus is indexed on first use; an index of it built before sentence
         # (or token) vectors existed gets them once (``paperchat ingest`` does the same for any corpus)
         stale = not empty and self.settings.chunking.sentence_vectors and not self.index.sentences_complete()
-        tokens = not empty and self.settings.chunking.token_vectors and _lacks_tokens(self.index, self.embedder)
+        tokens = not empty and self.settings.chunking.token_vectors and lacks_tokens(
+            self.index.tokens, self.embedder.inner, self.index.state_key())
         if (empty or stale or tokens) and auto_ingest and self._bundled():
             try:
                 ingest_paths(self.settings, progress=progress, embedder=self.embedder)
@@ -425,12 +426,6 @@ def _limit_blas(threads: int) -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=threads, user_api="blas")
-
-
-def _lacks_tokens(index: Index, embedder: CachedEmbedder) -> bool:
-    """An ingest would store token vectors this index lacks (``ingest.pipeline._fill_tokens``)."""
-    return (index.tokens is not None and hasattr(getattr(embedder, "inner", embedder), "token_states")
-            and index.tokens.synced() != index.state_key())
 
 
 def _token_model(embedder: CachedEmbedder, settings: Settings) -> TokenStates:

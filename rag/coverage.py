@@ -85,42 +85,40 @@ class SoftCoverage:
     def scores(self, question: str, texts: list[str]) -> list[float]:
         """``read(question, text).score`` of many texts (a rerank's pool): their vectors read in
         one query and compared in one product, not one of each per text."""
+        words, close, weights = self._closeness(question, texts)
+        if not words:
+            return [0.0] * len(texts)
+        return (weights @ close / weights.sum()).tolist()
+
+    def read(self, question: str, text: str, limit: int = 3) -> Coverage:
+        words, close, weights = self._closeness(question, [text])
+        if not words or not text.strip():
+            return Coverage()
+        missing = {written: w for (written, _, _), c, w in zip(words, close[:, 0], weights, strict=True) if c < self.below}
+        rarest = sorted(missing, key=lambda w: -missing[w])[:limit]
+        return Coverage(float(weights @ close[:, 0] / weights.sum()), tuple(rarest))
+
+    def _closeness(self, question: str, texts: list[str]) -> tuple[list, np.ndarray, np.ndarray]:
+        """The question's content words (``_read_question``), each word's closeness to each text
+        (the mean over its tokens of their best cosine to a token of the text; 0 for an empty
+        text) and the words' IDF weights."""
         q, words = self._question(question)
+        close = np.zeros((len(words), len(texts)))
         full = [i for i, t in enumerate(texts) if t.strip()]
-        out = np.zeros(len(texts))
         if not words or not full:
-            return out.tolist()
+            return words, close, np.ones(len(words))
         ds = self._text_states([texts[i] for i in full])
         present = [i for i, d in zip(full, ds, strict=True) if len(d)]
         if present:
             kept = [d for d in ds if len(d)]
             starts = np.cumsum([0] + [len(d) for d in kept[:-1]])
-            best = np.maximum.reduceat(q @ np.concatenate(kept).T, starts, axis=1)  # per word token, per text
-            idf = self.idf({w for _, w, _ in words})
+            best = np.maximum.reduceat(q @ np.concatenate(kept).T, starts, axis=1)  # per question token, per text
             mean = np.zeros((len(words), len(q)))  # each word's mean over its tokens
             for row, (_, _, tokens) in enumerate(words):
                 mean[row, tokens] = 1.0 / len(tokens)
-            weights = np.array([idf[w] for _, w, _ in words])
-            out[present] = weights @ (mean @ best) / weights.sum()
-        return out.tolist()
-
-    def read(self, question: str, text: str, limit: int = 3) -> Coverage:
-        q, words = self._question(question)
-        if not words or not text.strip():
-            return Coverage()
-        d = self._text_states([text])[0]
-        best = (q @ d.T).max(axis=1) if len(q) and len(d) else np.zeros(len(q))
+            close[:, present] = mean @ best
         idf = self.idf({w for _, w, _ in words})  # not cached here: an ingest changes it
-        total = weight = 0.0
-        missing: dict[str, float] = {}
-        for written, w, tokens in words:
-            close = float(np.mean(best[tokens]))
-            total += idf[w] * close
-            weight += idf[w]
-            if close < self.below:
-                missing[written] = idf[w]
-        rarest = sorted(missing, key=lambda w: -missing[w])[:limit]
-        return Coverage(total / weight if weight else 0.0, tuple(rarest))
+        return words, close, np.array([idf[w] for _, w, _ in words])
 
     def _read_question(self, question: str) -> tuple[np.ndarray, list[tuple[str, str, list[int]]]]:
         """The question's token vectors and, per content word with tokens in the encoder's window

@@ -17,7 +17,7 @@ from ingest.index import Index
 from ingest.words import split_sentences
 from rag import Engine, ingest_paths
 from rag.store import open_store
-from tests.conftest import make_settings
+from tests.conftest import make_settings, write_jsonl
 from tests.fakes import HashEmbedder
 from tests.test_fast_pipeline import EVIDENCE, FIXTURE, RASAT
 
@@ -85,9 +85,8 @@ def test_a_question_encodes_no_stored_sentence_and_answers_the_same(tmp_path: Pa
 
 def test_an_updated_or_pruned_paper_takes_its_sentence_vectors_with_it(tmp_path: Path):
     rows = papers()
-    corpus = tmp_path / "corpus" / "papers.jsonl"
-    corpus.parent.mkdir()
-    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "corpus").mkdir()
+    corpus = write_jsonl(tmp_path / "corpus" / "papers.jsonl", rows)
     settings, _ = ingest(tmp_path, corpus)
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
     pid = {str(m["title"]): str(m["paper_id"]) for _, m, _ in index.records(["metadatas"])}
@@ -95,7 +94,7 @@ def test_an_updated_or_pruned_paper_takes_its_sentence_vectors_with_it(tmp_path:
     old = split_sentences(rows[0]["abstract"])[0].text
     gone = {s.text for s in split_sentences(rows[1]["abstract"])}
     rows[0]["abstract"] = rows[0]["abstract"].replace(old, "We replace this sentence for the test.")
-    corpus.write_text("".join(json.dumps(r) + "\n" for i, r in enumerate(rows) if i != 1), encoding="utf-8")
+    write_jsonl(corpus, [r for i, r in enumerate(rows) if i != 1])
     _, report = ingest(tmp_path, corpus)
     assert report.updated == 1 and report.pruned == 1
     have = stored_sentences(open_store(settings, embedder=CachedEmbedder(HashEmbedder())))

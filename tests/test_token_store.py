@@ -13,7 +13,7 @@ from ingest.embed import CachedEmbedder
 from ingest.tokenstore import TokenStore, coverage_text, states_name
 from rag import Engine, ingest_paths
 from rag.store import open_store
-from tests.conftest import make_settings
+from tests.conftest import make_settings, write_jsonl
 from tests.fakes import HashEmbedder
 from tests.test_fast_pipeline import EVIDENCE, FIXTURE, RASAT
 
@@ -46,8 +46,9 @@ def stored_papers(settings) -> set[str]:  # noqa: ANN001
     """The papers (by title) whose current title and abstract have stored token vectors."""
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
     name = states_name(HashEmbedder())
-    return {str(m["title"]) for _, m, _ in index.records(["metadatas"]) if m.get("chunk_no") == 0
-            and index.tokens.get(coverage_text(str(m["title"]), str(m["abstract"])), name) is not None}
+    texts = {coverage_text(str(m["title"]), str(m["abstract"])): str(m["title"])
+             for _, m, _ in index.records(["metadatas"]) if m.get("chunk_no") == 0}
+    return {texts[t] for t in index.tokens.get_many(list(texts), name)}
 
 
 def test_ingest_stores_every_papers_token_vectors_as_the_encoder_gives_them(tmp_path: Path):
@@ -56,7 +57,7 @@ def test_ingest_stores_every_papers_token_vectors_as_the_encoder_gives_them(tmp_
     assert stored_papers(settings) == {p["title"] for p in papers()}
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
     text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
-    got = index.tokens.get(text, states_name(HashEmbedder()))
+    got = index.tokens.get_many([text], states_name(HashEmbedder()))[text]
     _, want = HashEmbedder().token_states(text)
     assert got.shape == want.shape and np.allclose(got, want, atol=0.005)  # int8, one scale a token
     _, again = ingest(tmp_path)  # nothing changed: nothing encoded again
@@ -83,18 +84,17 @@ def test_a_question_encodes_no_stored_paper_and_answers_the_same(tmp_path: Path)
 
 def test_an_updated_or_pruned_paper_takes_its_token_vectors_with_it(tmp_path: Path):
     rows = papers()
-    corpus = tmp_path / "corpus" / "papers.jsonl"
-    corpus.parent.mkdir()
-    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "corpus").mkdir()
+    corpus = write_jsonl(tmp_path / "corpus" / "papers.jsonl", rows)
     settings, _ = ingest(tmp_path, corpus)
     old_text = coverage_text(rows[0]["title"], rows[0]["abstract"])
     rows[0]["abstract"] = rows[0]["abstract"] + " We add this sentence for the test."
-    corpus.write_text("".join(json.dumps(r) + "\n" for i, r in enumerate(rows) if i != 1), encoding="utf-8")
+    write_jsonl(corpus, [r for i, r in enumerate(rows) if i != 1])
     _, report = ingest(tmp_path, corpus)
     assert report.updated == 1 and report.pruned == 1 and report.token_papers_written == 1
     assert stored_papers(settings) == {r["title"] for i, r in enumerate(rows) if i != 1}
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
-    assert index.tokens.get(old_text, states_name(HashEmbedder())) is None
+    assert index.tokens.get_many([old_text], states_name(HashEmbedder())) == {}
     kept = index.tokens._connect(create=False).execute("SELECT COUNT(*) FROM states").fetchone()[0]  # noqa: SLF001
     assert kept == 19  # the old version's rows and the pruned paper's are gone
 
@@ -113,7 +113,7 @@ def test_vectors_of_another_encoder_or_an_unreadable_store_are_not_used(tmp_path
     settings, _ = ingest(tmp_path)
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
     text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
-    assert index.tokens.get(text, "another-encoder") is None
+    assert index.tokens.get_many([text], "another-encoder") == {}
     path = index.tokens.path
     index.tokens.close()
     path.write_bytes(b"not a database" * 100)
@@ -128,15 +128,15 @@ def test_token_store_round_trip_keeps_each_vector_to_int8_precision(tmp_path: Pa
     states = rng.normal(size=(50, 384)).astype(np.float32)
     states /= np.linalg.norm(states, axis=1, keepdims=True)
     store = TokenStore(tmp_path / "t.sqlite3")
-    assert store.get("some text", "m") is None  # no file yet, and none made by reading
+    assert store.get_many(["some text"], "m") == {}  # no file yet, and none made by reading
     assert not store.path.exists()
     store.begin("m")
     store.put([("p1", "some text", states)])
-    got = store.get("some text", "m")
+    got = store.get_many(["some text"], "m")["some text"]
     assert got.shape == states.shape and float(np.min(np.sum(got * states, axis=1))) > 0.9999
-    assert store.get("some other text", "m") is None
+    assert store.get_many(["some text", "some other text"], "m").keys() == {"some text"}
     store.begin("n")  # another encoder's vectors replace these
-    assert store.get("some text", "n") is None
+    assert store.get_many(["some text"], "n") == {}
 
 
 def test_the_bundled_index_gets_its_token_vectors_when_the_engine_starts(tmp_path: Path, monkeypatch):
