@@ -112,10 +112,12 @@ class SoftCoverage:
         if present:
             kept = [d for d in ds if len(d)]
             starts = np.cumsum([0] + [len(d) for d in kept[:-1]])
-            best = np.maximum.reduceat(q @ np.concatenate(kept).T, starts, axis=1)  # per question token, per text
-            mean = np.zeros((len(words), len(q)))  # each word's mean over its tokens
+            used = sorted({t for _, _, tokens in words for t in tokens})  # the content words' tokens only
+            row_of = {t: i for i, t in enumerate(used)}
+            best = np.maximum.reduceat(q[used] @ np.concatenate(kept).T, starts, axis=1)  # per token, per text
+            mean = np.zeros((len(words), len(used)))  # each word's mean over its tokens
             for row, (_, _, tokens) in enumerate(words):
-                mean[row, tokens] = 1.0 / len(tokens)
+                mean[row, [row_of[t] for t in tokens]] = 1.0 / len(tokens)
             close[:, present] = mean @ best
         idf = self.idf({w for _, w, _ in words})  # not cached here: an ingest changes it
         return words, close, np.array([idf[w] for _, w, _ in words])

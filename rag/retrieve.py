@@ -9,11 +9,11 @@ SciFact here (see README). The relevance floor uses the dense cosine, the one ab
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
@@ -38,7 +38,6 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._lock = threading.Lock()
-        self._dense: tuple[Any, Any] | None = None
         self._synced = False
         self._lexical_ok = False
         self._reopening: threading.Thread | None = None
@@ -69,52 +68,25 @@ class Retriever:
 
     def _reopen(self) -> None:
         try:
-            self.index.reopen()
-            with self._lock:
-                self._dense = None  # rebuilt on the new client
+            self.index.reopen()  # later questions query the new client's collection
         except Exception:  # noqa: BLE001 - the old client keeps serving; the next question retries
             pass
         finally:
             self._reopening = None
 
-    def _dense_retriever(self):  # noqa: ANN202
-        """(retriever, its index) on the current client; a pair, so a reopen that swaps them
-        mid-question cannot split them."""
-        pair = self._dense
-        if pair is None:
-            from llama_index.core import VectorStoreIndex
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
-            store = ChromaVectorStore(chroma_collection=self.index.collection)
-            # transformations given, so llama-index does not build its default splitter (and
-            # load tiktoken's BPE, 0.3 s of a cold open) for an index we never insert into
-            vindex = VectorStoreIndex.from_vector_store(
-                store, embed_model=_LlamaEmbedding(self.embedder), transformations=[_read_only()]
-            )
-            pair = self._dense = (vindex.as_retriever(similarity_top_k=self.settings.candidates), vindex)
-        return pair
-
-    def _lexical_hits(self, question: str, filters: Filters | None, allowed: frozenset[str] | None):  # noqa: ANN202
-        """BM25 hits from the lexical index as llama-index nodes (text and metadata read back
-        from Chroma, hashed like the dense hits so fusion merges them)."""
-        from llama_index.core.schema import NodeWithScore
-
+    def _lexical_hits(self, question: str, filters: Filters | None,
+                      allowed: frozenset[str] | None) -> list[tuple[str, float]]:
+        """BM25's (chunk id, score) pairs; the text of the few chunks kept is read by ``_collapse``."""
         lex = self.index.lexical
         if lex is None:
             return []
-        found = lex.search(
+        return lex.search(
             question,
             self.settings.candidates,
             since=filters.since if filters else None,
             until=filters.until if filters else None,
             papers=allowed,
         )
-        chunks = self.index.chunks([cid for cid, _ in found])
-        return [
-            NodeWithScore(node=_node(cid, chunks[cid][1], chunks[cid][0]), score=score)
-            for cid, score in found
-            if cid in chunks
-        ]
 
     def _stat(self, key: str, compute) -> int:  # noqa: ANN001
         value = self._stats.get(key)
@@ -170,8 +142,9 @@ class Retriever:
     def warm(self) -> None:
         """Load everything a first question would wait for."""
         self._sync()
-        self._dense_retriever()
-        self.embedder.embed(["warm up"])
+        vector = self.embedder.embed(["warm up"])[0]
+        if self.index.count():  # Chroma loads its vector index on the first query
+            self._dense_hits(vector, None)
 
     # -- retrieval --------------------------------------------------------------------------
     def metadata_counts(self) -> tuple[int, int, int]:
@@ -218,34 +191,31 @@ class Retriever:
     ) -> Retrieval:
         """The ``top_k`` papers for ``question``; with ``filters``, only papers that pass them
         (both halves see the same papers; NoMatchingPapers when none does)."""
-        from llama_index.core.schema import QueryBundle
-
         started = time.perf_counter()
         top_k = top_k or self.settings.top_k
         mode = mode or self.settings.mode
         self._sync()  # one metadata lookup: the index's revision
         filters = filters if filters is not None and filters.active else None
         allowed = self.allowed(filters) if filters is not None else None
-        bundle = QueryBundle(query_str=question, embedding=self.embedder.embed([question])[0].tolist())
+        vector = self.embedder.embed([question])[0]
         # both halves see the same papers: the year range and an author's papers, in Chroma's
         # where and in the lexical query, before fusion scales the scores
         where = filters.where(allowed) if filters is not None else None
 
-        dense_hits = self._dense_hits(bundle, where) if mode in ("hybrid", "dense") else []
+        # ids and scores only: the candidates' text is read for the papers kept (``_collapse``)
+        dense_hits = self._dense_hits(vector, where) if mode in ("hybrid", "dense") else []
         lexical_hits = self._lexical_hits(question, filters, allowed) if mode in ("hybrid", "bm25") else []
-        cosine = {h.node.node_id: _cosine_from_chroma(h.score) for h in dense_hits}
-        if mode == "dense":
-            ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
+        cosine = {cid: _cosine_from_chroma(similarity) for cid, similarity in dense_hits}
+        if mode == "dense" or (mode == "hybrid" and not lexical_hits):
+            ranked = [(cid, cosine[cid]) for cid, _ in dense_hits]
         elif mode == "bm25":
-            ranked = [(h.node, h.score or 0.0) for h in lexical_hits]
-        elif not lexical_hits:
-            ranked = [(h.node, cosine[h.node.node_id]) for h in dense_hits]
+            ranked = lexical_hits
         else:
-            ranked = self._fuse(bundle, dense_hits, lexical_hits)
+            ranked = self._fuse(question, dense_hits, lexical_hits)
 
         sources = self._collapse(ranked, cosine, top_k)
         if not cosine:  # BM25 mode: the cosines from the stored chunk vectors, not re-encoding
-            sources = self._stored_cosine(bundle, sources)
+            sources = self._stored_cosine(vector, sources)
         top_rel = max((s.relevance for s in sources), default=0.0) if not cosine else max(cosine.values(), default=0.0)
         return Retrieval(
             question=question,
@@ -296,27 +266,30 @@ class Retriever:
             seconds=time.perf_counter() - started,
         )
 
-    def _dense_hits(self, bundle, where: dict | None = None):  # noqa: ANN001, ANN202
+    def _dense_hits(self, vector, where: dict | None) -> list[tuple[str, float]]:  # noqa: ANN001
+        """Chroma's nearest chunks as (chunk id, exp(-cosine distance)), the score llama-index's
+        Chroma store gives and fusion was tuned on. Chroma is asked for ids and distances only:
+        llama-index's retriever read all 40 candidates' text and metadata (3 of its 5 ms)."""
         try:
-            retriever, vindex = self._dense_retriever()
-            if where is not None:  # a filtered search: the same index, Chroma's own where
-                filtered = vindex.as_retriever(
-                    similarity_top_k=self.settings.candidates, vector_store_kwargs={"where": where}
-                )
-                return filtered.retrieve(bundle)
-            return retriever.retrieve(bundle)
+            got = self.index.collection.query(
+                query_embeddings=[vector.tolist()], n_results=self.settings.candidates, where=where,
+                include=["distances"],
+            )
         except Exception as exc:  # the store went away mid-session: name it, keep the cause
             raise StoreUnavailableError(
                 f"Chroma at {self.index.location} failed: {type(exc).__name__}: {exc}"
             ) from exc
+        return [(cid, math.exp(-d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
-    def _fuse(self, bundle, dense_hits, lexical_hits):  # noqa: ANN001, ANN202
+    def _fuse(self, question: str, dense_hits: list[tuple[str, float]],
+              lexical_hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """llama-index's distribution-based score fusion of the two rankings, by chunk id."""
         from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
 
         w = self.settings.bm25_weight
         fusion = QueryFusionRetriever(
-            [_fixed(dense_hits), _fixed(lexical_hits)],
+            [_fixed()(dense_hits), _fixed()(lexical_hits)],
             llm=MockLLM(),  # no query rewriting; without it llama-index reaches for OpenAI
             mode="dist_based_score",
             retriever_weights=[1.0 - w, w],
@@ -324,31 +297,36 @@ class Retriever:
             num_queries=1,
             use_async=False,
         )
-        return [(h.node, h.score or 0.0) for h in fusion.retrieve(bundle)]
+        return [(h.node.node_id, h.score or 0.0) for h in fusion.retrieve(question)]
 
-    def _collapse(self, ranked, cosine: dict[str, float], top_k: int) -> list[Source]:  # noqa: ANN001
-        """Several chunks of one paper are one source; the paper takes its best chunk's score."""
-        best: dict[str, tuple[Any, float]] = {}
+    def _collapse(self, ranked: list[tuple[str, float]], cosine: dict[str, float], top_k: int) -> list[Source]:
+        """Several chunks of one paper are one source; the paper takes its best chunk's score.
+        The kept papers' best chunks and first chunks (which carry the abstract) are read in one
+        Chroma get."""
+        best: dict[str, tuple[str, float]] = {}
         chunks: dict[str, list[str]] = {}
-        for node, score in ranked:
-            pid = str(node.metadata.get("paper_id", node.node_id.split("#")[0]))
-            chunks.setdefault(pid, []).append(node.node_id)
+        for cid, score in ranked:
+            pid = paper_of(cid)
+            chunks.setdefault(pid, []).append(cid)
             if pid not in best:
-                best[pid] = (node, score)
+                best[pid] = (cid, score)
         order = sorted(best.items(), key=lambda kv: kv[1][1], reverse=True)[:top_k]
-        abstracts = self.index.abstracts(pid for pid, _ in order)
+        read = self.index.chunks([c for pid, (cid, _) in order for c in (cid, f"{pid}#0")])
         out = []
-        for rank, (pid, (node, score)) in enumerate(order, 1):
-            meta = node.metadata
+        for pid, (cid, score) in order:
+            if cid not in read:  # deleted since the lexical index was read: the next question syncs
+                continue
+            meta, passage = read[cid]
+            first = read.get(f"{pid}#0", ({}, ""))[0]
             rel = max((cosine.get(c, -1.0) for c in chunks[pid]), default=-1.0)
             out.append(
                 Source(
-                    n=rank,
+                    n=len(out) + 1,
                     paper_id=pid,
                     title=str(meta.get("title", "")),
-                    abstract=abstracts.get(pid, "") or node.get_content(),
-                    chunk_id=node.node_id,
-                    passage=node.get_content(),
+                    abstract=str(first.get("abstract", "")) or passage,
+                    chunk_id=cid,
+                    passage=passage,
                     score=float(score),
                     relevance=float(rel),
                     sources=tuple(s for s in str(meta.get("sources", "")).split("\n") if s),
@@ -358,7 +336,7 @@ class Retriever:
             )
         return out
 
-    def _stored_cosine(self, bundle, sources: list[Source]) -> list[Source]:  # noqa: ANN001
+    def _stored_cosine(self, vector, sources: list[Source]) -> list[Source]:  # noqa: ANN001
         """BM25-only mode: each paper's relevance is the cosine of the question to its stored
         chunk vectors (the floor and the evidence decision read it). Re-encoding the passages
         instead cost 787 ms p50 a question on SciFact (56 ms now)."""
@@ -366,7 +344,7 @@ class Retriever:
             return sources
         import numpy as np
 
-        q = np.asarray(bundle.embedding, dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
         stored = self.index.embeddings(c for s in sources for c in (s.chunk_ids or (s.chunk_id,)))
 
         def best(s: Source) -> float:
@@ -386,56 +364,26 @@ def _cosine(q, vector) -> float:  # noqa: ANN001
     return float(v @ q / ((np.linalg.norm(v) * np.linalg.norm(q)) or 1.0))
 
 
-def _node(chunk_id: str, text: str, metadata: dict):  # noqa: ANN202
-    """A llama-index node whose hash is the same from either retriever.
-
-    The fusion retriever merges hits by ``node.hash`` (text + str(metadata)); Chroma's query
-    and get return metadata keys in different orders, so both sides sort them.
-    """
-    from llama_index.core.schema import TextNode
-
-    return TextNode(id_=chunk_id, text=text, metadata=dict(sorted(metadata.items())))
+def paper_of(chunk_id: str) -> str:
+    """The paper a chunk id belongs to (``ingest.chunking`` names chunks ``<paper id>#<n>``)."""
+    return chunk_id.rsplit("#", 1)[0]
 
 
-def _fixed(hits):  # noqa: ANN001, ANN202
-    """A retriever that hands already-computed dense hits to the fusion retriever (no second
-    Chroma query), as nodes hashed the same way as BM25's."""
+@functools.cache
+def _fixed():  # noqa: ANN202
+    """A retriever class that hands already-computed (chunk id, score) hits to the fusion
+    retriever. Fusion merges hits by node hash (text and metadata), so a hit's node carries its
+    chunk id as its text. Defined once: each class definition costs llama-index's
+    instrumentation about 0.1 ms."""
     from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore, TextNode
 
     class Fixed(BaseRetriever):
+        def __init__(self, hits: list[tuple[str, float]]) -> None:
+            super().__init__()
+            self._hits = hits
+
         def _retrieve(self, query_bundle):  # noqa: ANN001, ANN202
-            return [
-                type(h)(node=_node(h.node.node_id, h.node.get_content(), h.node.metadata), score=h.score)
-                for h in hits
-            ]
+            return [NodeWithScore(node=TextNode(id_=cid, text=cid), score=score) for cid, score in self._hits]
 
-    return Fixed()
-
-
-def _read_only():  # noqa: ANN202
-    """The retrieval side's only transformation: papers enter through ``ingest`` (manifest,
-    lexical index, revision), never through llama-index's insert."""
-    from llama_index.core.schema import TransformComponent
-
-    class ReadOnly(TransformComponent):
-        def __call__(self, nodes, **kwargs):  # noqa: ANN001, ANN003, ANN204
-            raise TypeError("the retrieval index is read-only; add papers with `paperchat ingest`")
-
-    return ReadOnly()
-
-
-def _LlamaEmbedding(embedder: CachedEmbedder):  # noqa: ANN202, N802
-    """Our embedder as a llama-index embed model (only queries go through it)."""
-    from llama_index.core.embeddings import BaseEmbedding
-
-    class Wrapped(BaseEmbedding):
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return embedder.embed([query])[0].tolist()
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return embedder.embed([text])[0].tolist()
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-    return Wrapped(model_name=embedder.model_name, embed_batch_size=32)
+    return Fixed
