@@ -328,6 +328,19 @@ def test_bm25_mode_reads_relevance_from_the_stored_vectors(fast: Engine):
     assert r.top_relevance == max(s.relevance for s in r.sources) > 0
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_a_paper_found_by_its_second_chunk_shows_that_chunk_and_its_whole_abstract(fast: Engine, mode: str):
+    # the search reads ids and scores, then the kept papers' text: the passage must be the chunk
+    # that matched, the abstract the paper's whole one (stored on its first chunk)
+    r = fast.retriever.retrieve("MNIST LeNet-5-Caffe compressing trained and stored parameters factor 157", mode=mode)
+    top = r.sources[0]
+    assert top.title == FREEZENET and top.chunk_id.endswith("#1") and "#0" not in top.chunk_id
+    assert "factor of x 157" in top.passage and "one-shot pruning" not in top.passage
+    assert "factor of x 157" in top.abstract and "one-shot pruning" in top.abstract
+    assert [s.n for s in r.sources] == list(range(1, len(r.sources) + 1))
+    assert len({s.paper_id for s in r.sources}) == len(r.sources) and all(s.abstract for s in r.sources)
+
+
 def test_a_which_paper_question_in_words_no_pattern_lists_is_answered_as_one(fast: Engine,
                                                                            fake_embedder: CachedEmbedder):
     q = "Name the paper that adds relational structures such as schema linking to a seq2seq model for text-to-SQL."
