@@ -22,7 +22,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from .models import Chunk, Paper
+from .models import Chunk, Paper, chunk_id_for
 from .tokens import count_wordpieces, encoding, wordpiece_encoding
 from .words import split_sentences
 
@@ -70,7 +70,7 @@ def chunk_paper(paper: Paper, size: int, overlap: int, unit: str = "encoder") ->
     spans = _encoder_spans(paper, size, overlap) if unit == "encoder" else _tiktoken_spans(paper, size, overlap)
     return [
         Chunk(
-            chunk_id=f"{paper.paper_id}#{number}",
+            chunk_id=chunk_id_for(paper.paper_id, number),
             paper_id=paper.paper_id,
             chunk_no=number,
             n_chunks=len(spans),

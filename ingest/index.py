@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import IndexMismatchError, IngestError, StoreUnavailableError
 from .lexical import LexicalIndex, paper_rows, rows_from_records
-from .models import Chunk, Paper, paper_year, short_hash
+from .models import Chunk, Paper, chunk_id_for, paper_of, paper_year, short_hash
 from .tokenstore import TokenStore, tokens_path
 from .vectorsave import await_vector_save, save_vectors
 
@@ -158,7 +158,7 @@ class Index:
 
     def titles_and_abstracts(self, paper_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(title, abstract) per paper, from each paper's first chunk."""
-        ids = [f"{pid}#0" for pid in dict.fromkeys(paper_ids)]
+        ids = [chunk_id_for(pid, 0) for pid in dict.fromkeys(paper_ids)]
         out: dict[str, tuple[str, str]] = {}
         for lo in range(0, len(ids), 500):
             got = self._call(lambda b=ids[lo : lo + 500]: self.collection.get(ids=b, include=["metadatas"]))
@@ -196,6 +196,15 @@ class Index:
             cid: (meta or {}, doc or "")
             for cid, meta, doc in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
         }
+
+    def passages(self, chunk_ids: Iterable[str]) -> dict[str, tuple[dict, str, str]]:
+        """(metadata, text, its paper's whole abstract) of these chunks (a search's kept papers'
+        best chunks), in one read: the chunks and their papers' first chunks."""
+        ids = list(dict.fromkeys(chunk_ids))
+        firsts = [chunk_id_for(paper_of(cid), 0) for cid in ids]
+        got = self.chunks(ids + firsts)
+        return {cid: (*got[cid], str(got.get(first, ({}, ""))[0].get("abstract", "")))
+                for cid, first in zip(ids, firsts, strict=True) if cid in got}
 
     def embeddings(self, chunk_ids: Iterable[str]) -> dict[str, list[float]]:
         """The stored vectors of these chunks (no re-encoding). Chunks another process added
@@ -499,7 +508,7 @@ class Index:
         for lo in range(0, len(ids), _PAGE):
             batch = ids[lo : lo + _PAGE]
             self._call(lambda b=batch: self.collection.delete(ids=b))
-        papers = sorted({cid.rsplit("#", 1)[0] for cid in ids})
+        papers = sorted({paper_of(cid) for cid in ids})
         col = self._sentence_collection()
         for lo in range(0, len(papers), 500) if col is not None else ():
             batch = papers[lo : lo + 500]

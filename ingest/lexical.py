@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import IngestError
-from .models import normalize_key, paper_year
+from .models import normalize_key, paper_of, paper_year
 from .words import content_words
 
 SCHEMA = 1
@@ -58,7 +58,7 @@ def rows_from_records(records: Iterable[tuple[str, dict, str | None]]) -> list[R
     """Rows for chunks read back from Chroma: (id, metadata, document)."""
     chunks: dict[str, list[tuple[str, dict, str]]] = {}
     for cid, meta, doc in records:
-        chunks.setdefault(str(meta.get("paper_id", cid.split("#")[0])), []).append((cid, meta, doc or ""))
+        chunks.setdefault(str(meta.get("paper_id", paper_of(cid))), []).append((cid, meta, doc or ""))
     return [row for pid, items in chunks.items() for row in paper_rows(pid, items)]
 
 

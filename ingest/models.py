@@ -91,6 +91,17 @@ class Skipped:
         return f"{self.source}:{self.line}: {self.reason}"
 
 
+def chunk_id_for(paper_id: str, number: int) -> str:
+    """A chunk's id: its paper's id and its place in the abstract. The first chunk (0) also
+    carries the paper's whole abstract in its metadata."""
+    return f"{paper_id}#{number}"
+
+
+def paper_of(chunk_id: str) -> str:
+    """The paper a chunk id (``chunk_id_for``) belongs to."""
+    return chunk_id.rsplit("#", 1)[0]
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A piece of one abstract, as embedded: ``text`` starts with the paper title."""

@@ -5,8 +5,8 @@ of a paper's title and abstract. Encoding a paper costs about 17 ms on 2 cores, 
 the top 15 by it cost 0.25 s a question; read from here it costs a row lookup. Vectors are the
 encoder's own ``token_states`` of ``coverage_text`` (one pass per paper, unbatched: int8
 activations are quantised per batch, and a padded batch moved token vectors by up to 0.05 in
-cosine), stored int8 with one scale per token (cosine to the float vector ≥ 0.9999), about
-95 KB a paper.
+cosine), stored int8, each token scaled to ±127 (its unit vector, read back, has cosine ≥ 0.9999
+to the float one; the scale itself cancels, so it is not kept), about 95 KB a paper.
 
 One SQLite file per collection, beside the index (``tokens_path``). Rows are keyed by a hash of
 the text, so a changed abstract is never read with an old vector; a paper's rows go with its
@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 
 FILE = "paperchat-tokens"
+# the row layout: a store written with another (stop 40's kept a scale per token) is refilled
+FORMAT = "int8 unit rows"
 
 
 def coverage_text(title: str, abstract: str) -> str:
@@ -65,9 +67,9 @@ class TokenStore:
                 return None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            db.execute("CREATE TABLE IF NOT EXISTS states (key TEXT PRIMARY KEY, paper_id TEXT NOT NULL, "
-                       "n INTEGER NOT NULL, scales BLOB NOT NULL, data BLOB NOT NULL)")
-            db.execute("CREATE INDEX IF NOT EXISTS states_paper ON states (paper_id)")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, paper_id TEXT NOT NULL, "
+                       "n INTEGER NOT NULL, data BLOB NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS vectors_paper ON vectors (paper_id)")
             db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
             db.commit()
             self._db = db
@@ -84,14 +86,12 @@ class TokenStore:
                 if db is None or not keys:
                     return {}
                 marks = ",".join("?" * len(keys))
-                rows = db.execute(f"SELECT key, n, scales, data FROM states WHERE key IN ({marks}) AND "  # noqa: S608
+                rows = db.execute(f"SELECT key, n, data FROM vectors WHERE key IN ({marks}) AND "  # noqa: S608
                                   "(SELECT v FROM meta WHERE k = 'model') = ?", [*keys, model]).fetchall()
         except sqlite3.Error:
             return {}  # encoded instead
         out = {}
-        for key, n, _scales, data in rows:
-            # a token's scale cancels in its unit vector; normalised in place (half the time of
-            # scaling, then dividing by the norm)
+        for key, n, data in rows:
             v = np.frombuffer(data, dtype=np.int8).reshape(n, -1).astype(np.float32)
             v *= (1.0 / np.maximum(np.sqrt(np.einsum("ij,ij->i", v, v)), 1e-12))[:, None]
             out[keys[key]] = v
@@ -107,15 +107,18 @@ class TokenStore:
             for lo in range(0, len(keys), 500):
                 part = keys[lo : lo + 500]
                 marks = ",".join("?" * len(part))
-                have.update(k for (k,) in db.execute(f"SELECT key FROM states WHERE key IN ({marks})", part))  # noqa: S608
+                have.update(k for (k,) in db.execute(f"SELECT key FROM vectors WHERE key IN ({marks})", part))  # noqa: S608
         return set(keys) - have
 
     def synced(self) -> str | None:
-        """The index state the store was last completed for (``mark_synced``)."""
+        """The index state the store was last completed for (``mark_synced``); None for a store
+        of another row layout."""
         try:
             with self._lock:
                 db = self._connect(create=False)
-                return None if db is None else self._meta(db, "synced")
+                if db is None or self._meta(db, "format") != FORMAT:
+                    return None
+                return self._meta(db, "synced")
         except sqlite3.Error:
             return None
 
@@ -126,30 +129,34 @@ class TokenStore:
 
     # -- writing -----------------------------------------------------------------------
     def begin(self, model: str) -> bool:
-        """Before writing ``model``'s vectors: a store of another encoder is emptied (True)."""
+        """Before writing ``model``'s vectors: a store of another encoder or row layout is
+        emptied (True)."""
         with self._lock:
             db = self._connect(create=True)
             assert db is not None
-            if self._meta(db, "model") == model:
+            if self._meta(db, "model") == model and self._meta(db, "format") == FORMAT:
                 return False
             with db:
-                db.execute("DELETE FROM states")
+                db.execute("DROP TABLE IF EXISTS states")  # the earlier layout's rows
+                db.execute("DELETE FROM vectors")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('model', ?)", (model,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
                 db.execute("DELETE FROM meta WHERE k = 'synced'")
+            db.execute("VACUUM")  # give the dropped rows' space back
             return True
 
     def put(self, rows: Iterable[tuple[str, str, np.ndarray]]) -> None:
         """(paper id, text, unit token vectors) rows, in one transaction."""
         out = []
         for paper_id, text, states in rows:
-            scales = np.maximum(np.abs(states).max(axis=1), 1e-12) / 127.0
-            q = np.clip(np.rint(states / scales[:, None]), -127, 127).astype(np.int8)
-            out.append((text_key(text), paper_id, len(states), scales.astype(np.float32).tobytes(), q.tobytes()))
+            scales = np.maximum(np.abs(states).max(axis=1, keepdims=True), 1e-12) / 127.0
+            q = np.clip(np.rint(states / scales), -127, 127).astype(np.int8)
+            out.append((text_key(text), paper_id, len(states), q.tobytes()))
         with self._lock:
             db = self._connect(create=True)
             assert db is not None
             with db:
-                db.executemany("INSERT OR REPLACE INTO states VALUES (?, ?, ?, ?, ?)", out)
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", out)
 
     def delete_papers(self, paper_ids: Iterable[str]) -> None:
         ids = list(paper_ids)
@@ -160,7 +167,7 @@ class TokenStore:
             with db:
                 for lo in range(0, len(ids), 500):
                     part = ids[lo : lo + 500]
-                    db.execute(f"DELETE FROM states WHERE paper_id IN ({','.join('?' * len(part))})", part)  # noqa: S608
+                    db.execute(f"DELETE FROM vectors WHERE paper_id IN ({','.join('?' * len(part))})", part)  # noqa: S608
 
     def mark_synced(self, state: str) -> None:
         with self._lock:

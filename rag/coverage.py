@@ -51,18 +51,16 @@ class SoftCoverage:
                  capacity: int = 256, stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None) -> None:
         self.model = model
         self.idf = idf
-        self._states = lru_cache(maxsize=capacity)(model.token_states)
         # papers' vectors: stored at ingest (``ingest.tokenstore``; ``stored`` reads many at
         # once), else encoded here; the recent ones kept (a follow-up reads the same papers)
         self._stored = stored
         self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
-        self._question = lru_cache(maxsize=64)(self._read_question)
+        self._question = lru_cache(maxsize=64)(self._read_question)  # a question's own pass, once
 
     def forget(self) -> None:
         """Drop the cached token states (a benchmark timing what a new question pays)."""
-        self._states.cache_clear()
         with self._lock:
             self._texts.clear()
         self._question.cache_clear()
@@ -73,7 +71,7 @@ class SoftCoverage:
         missing = [t for t in dict.fromkeys(texts) if t not in have]
         if missing:
             have.update(self._stored(missing) if self._stored is not None else {})
-            have.update({t: self._states(t)[1] for t in missing if t not in have})
+            have.update({t: self.model.token_states(t)[1] for t in missing if t not in have})
         with self._lock:
             for t in dict.fromkeys(texts):
                 self._texts[t] = have[t]
@@ -129,7 +127,7 @@ class SoftCoverage:
         words = content_word_spans(question)
         if not words:
             return np.zeros((0, 0), dtype=np.float32), []
-        spans, q = self._states(question)
+        spans, q = self.model.token_states(question)
         out = []
         for start, end, w in words:
             tokens = [i for i, (a, _) in enumerate(spans) if start <= a < end]

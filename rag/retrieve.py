@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
+from ingest.models import paper_of
 
 from .filters import Filters, NoMatchingPapers
 from .settings import RetrievalSettings
@@ -236,7 +237,7 @@ class Retriever:
         chunks: dict[str, list[str]] = {}
         for cid, meta, doc, emb in self.index.chunks_of(paper_ids):
             cos = _cosine(q, emb if emb is not None else self.embedder.embed([doc])[0])
-            pid = str(meta.get("paper_id", cid.split("#")[0]))
+            pid = str(meta.get("paper_id", paper_of(cid)))
             chunks.setdefault(pid, []).append(cid)
             if pid not in best or cos > best[pid][0]:
                 best[pid] = (cos, cid, meta, doc)
@@ -301,8 +302,7 @@ class Retriever:
 
     def _collapse(self, ranked: list[tuple[str, float]], cosine: dict[str, float], top_k: int) -> list[Source]:
         """Several chunks of one paper are one source; the paper takes its best chunk's score.
-        The kept papers' best chunks and first chunks (which carry the abstract) are read in one
-        Chroma get."""
+        Only the kept papers' text is read (``Index.passages``: one Chroma get)."""
         best: dict[str, tuple[str, float]] = {}
         chunks: dict[str, list[str]] = {}
         for cid, score in ranked:
@@ -311,20 +311,19 @@ class Retriever:
             if pid not in best:
                 best[pid] = (cid, score)
         order = sorted(best.items(), key=lambda kv: kv[1][1], reverse=True)[:top_k]
-        read = self.index.chunks([c for pid, (cid, _) in order for c in (cid, f"{pid}#0")])
+        read = self.index.passages(cid for _, (cid, _) in order)
         out = []
         for pid, (cid, score) in order:
             if cid not in read:  # deleted since the lexical index was read: the next question syncs
                 continue
-            meta, passage = read[cid]
-            first = read.get(f"{pid}#0", ({}, ""))[0]
+            meta, passage, abstract = read[cid]
             rel = max((cosine.get(c, -1.0) for c in chunks[pid]), default=-1.0)
             out.append(
                 Source(
                     n=len(out) + 1,
                     paper_id=pid,
                     title=str(meta.get("title", "")),
-                    abstract=str(first.get("abstract", "")) or passage,
+                    abstract=abstract or passage,
                     chunk_id=cid,
                     passage=passage,
                     score=float(score),
@@ -362,11 +361,6 @@ def _cosine(q, vector) -> float:  # noqa: ANN001
 
     v = np.asarray(vector, dtype=np.float32)
     return float(v @ q / ((np.linalg.norm(v) * np.linalg.norm(q)) or 1.0))
-
-
-def paper_of(chunk_id: str) -> str:
-    """The paper a chunk id belongs to (``ingest.chunking`` names chunks ``<paper id>#<n>``)."""
-    return chunk_id.rsplit("#", 1)[0]
 
 
 @functools.cache

@@ -5,6 +5,7 @@ are the same with and without them, and they follow their papers through updates
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ def test_an_updated_or_pruned_paper_takes_its_token_vectors_with_it(tmp_path: Pa
     assert stored_papers(settings) == {r["title"] for i, r in enumerate(rows) if i != 1}
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
     assert index.tokens.get_many([old_text], states_name(HashEmbedder())) == {}
-    kept = index.tokens._connect(create=False).execute("SELECT COUNT(*) FROM states").fetchone()[0]  # noqa: SLF001
+    kept = index.tokens._connect(create=False).execute("SELECT COUNT(*) FROM vectors").fetchone()[0]  # noqa: SLF001
     assert kept == 19  # the old version's rows and the pruned paper's are gone
 
 
@@ -105,6 +106,27 @@ def test_an_index_built_without_token_vectors_gets_them_on_the_next_ingest(tmp_p
     _, again = ingest(tmp_path)
     assert again.new == again.updated == again.chunks_written == 0 and again.token_papers_written == 20
     assert len(stored_papers(settings)) == 20
+
+
+def test_a_store_of_the_earlier_row_layout_is_refilled_by_the_next_ingest(tmp_path: Path):
+    """Stop 40's stores kept a scale per token in a table named ``states``: such a store is not
+    complete for any index, so the next ingest empties it and writes every paper again."""
+    settings, _ = ingest(tmp_path)
+    path = open_store(settings, embedder=CachedEmbedder(HashEmbedder())).tokens.path
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("DROP TABLE vectors")
+        db.execute("CREATE TABLE states (key TEXT PRIMARY KEY, paper_id TEXT NOT NULL, n INTEGER NOT NULL, "
+                   "scales BLOB NOT NULL, data BLOB NOT NULL)")
+        db.execute("DELETE FROM meta WHERE k = 'format'")
+    db.close()
+    assert stored_papers(settings) == set()
+    _, again = ingest(tmp_path)
+    assert again.new == again.chunks_written == 0 and again.token_papers_written == 20
+    assert len(stored_papers(settings)) == 20
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'states'").fetchone() is None
+    db.close()
 
 
 def test_vectors_of_another_encoder_or_an_unreadable_store_are_not_used(tmp_path: Path):
