@@ -14,6 +14,7 @@ import re
 import pytest
 
 from ingest.embed import CachedEmbedder
+from ingest.tokenstore import coverage_text
 from rag import Engine, ingest_paths
 from tests.conftest import ROOT, make_settings
 from tests.fakes import HashEmbedder
@@ -395,7 +396,7 @@ def test_soft_rerank_orders_the_papers_by_how_much_of_the_question_each_covers(f
                    auto_ingest=False, embedder=fast.embedder)
     reranked = heavy.ask(question)
     assert {s.paper_id for s in reranked.sources} == {s.paper_id for s in plain.sources}
-    covered = [heavy.coverage.read(question, f"{s.title}. {s.abstract}").score for s in reranked.sources]
+    covered = [heavy.coverage.read(question, coverage_text(s.title, s.abstract)).score for s in reranked.sources]
     assert covered == sorted(covered, reverse=True)
     assert [s.n for s in reranked.sources] == list(range(1, len(covered) + 1))
     assert [s.paper_id for s in plain.sources] == [
@@ -432,7 +433,7 @@ def test_a_ranking_reranked_to_a_depth_keeps_the_rest_in_the_retrievers_order(fa
     ids = [s.paper_id for s in ranked.sources]
     got = [s.paper_id for s in out.sources]
     assert sorted(got[:6]) == sorted(ids[:6]) and got[6:] == ids[6:]
-    covered = [heavy.coverage.read(question, f"{s.title}. {s.abstract}").score for s in out.sources[:6]]
+    covered = [heavy.coverage.read(question, coverage_text(s.title, s.abstract)).score for s in out.sources[:6]]
     assert covered == sorted(covered, reverse=True) and got[:6] != ids[:6]
     assert [s.n for s in out.sources] == list(range(1, 13))
     assert [s.paper_id for s in fast.rerank(question, ranked, 0).sources] == ids
@@ -441,7 +442,7 @@ def test_a_ranking_reranked_to_a_depth_keeps_the_rest_in_the_retrievers_order(fa
 def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
     # retrieval.rerank_pool: a question's rerank reads the top 10 and keeps the 5 that cover
     # it best, so a paper the fused ranking left at place 6-10 can be listed; kinds left out
-    # of rerank_pool_kinds (default: none) read only their top 5
+    # of rerank_pool_kinds (every kind by default; here only multi-paper) read only their top 5
     listing = "Which papers explain grokking, the delayed generalization of neural networks?"
     single = "Which paper explains grokking as a transition from lazy to rich training dynamics?"
     wide = Engine(fast.settings.with_overrides(**{"retrieval.soft_rerank": 100.0, "retrieval.rerank_pool": 10,
@@ -450,7 +451,7 @@ def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
     searched, asked = wide.retrieve(listing)
     assert asked.kind == "multi-paper"
     ten = fast.retriever.retrieve(listing, top_k=10).sources
-    coverage = {s.paper_id: wide.coverage.read(listing, f"{s.title}. {s.abstract}").score for s in ten}
+    coverage = {s.paper_id: wide.coverage.read(listing, coverage_text(s.title, s.abstract)).score for s in ten}
     best = sorted(coverage, key=coverage.get, reverse=True)[:5]
     assert [s.paper_id for s in searched.sources] == best
     assert any(pid not in {s.paper_id for s in ten[:5]} for pid in best)  # reached past the top 5
