@@ -60,7 +60,7 @@ def test_ingest_stores_every_papers_token_vectors_as_the_encoder_gives_them(tmp_
     text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
     got = index.tokens.get_many([text], states_name(HashEmbedder()))[text]
     _, want = HashEmbedder().token_states(text)
-    assert got.shape == want.shape and np.allclose(got, want, atol=0.005)  # int8, one scale a token
+    assert got.shape == want.shape and np.allclose(got, want, atol=0.005)  # int8, each token scaled to ±127
     _, again = ingest(tmp_path)  # nothing changed: nothing encoded again
     assert again.token_papers_written == 0
 
