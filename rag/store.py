@@ -79,6 +79,7 @@ def open_store(
         model=model,
         create=create,
         lexical_path=c.lexical_path,
+        search_ef=c.search_ef,
     )
 
 
