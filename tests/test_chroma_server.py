@@ -58,8 +58,11 @@ def test_ingest_and_ask_through_a_chroma_server(tmp_path: Path, chroma_server: i
     report = ingest_paths(settings, [src])
     assert report.new == 2
     assert ingest_paths(settings, [src]).chunks_written == 0
-    stats = open_store(settings).stats()
+    store = open_store(settings)
+    stats = store.stats()
     assert stats.papers == 2 and stats.location.startswith("chroma server http://127.0.0.1")
+    # the search breadth is stored on the server too, set before the server first loaded the graph
+    assert store.collection.configuration_json["hnsw"]["ef_search"] == settings.chroma.search_ef
     answer = Engine(settings, auto_ingest=False).ask("How many experts are tokens routed to?")
     assert answer.citations and answer.citations[0].paper_id == "id-a"
     assert "64 experts" in answer.text
