@@ -18,7 +18,6 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from .errors import IndexMismatchError, IngestError, StoreUnavailableError
 from .lexical import LexicalIndex, paper_rows, rows_from_records
 from .models import Chunk, Paper, chunk_id_for, paper_of, paper_year, short_hash
 from .tokenstore import TokenStore, tokens_path
-from .vectorsave import await_vector_save, save_vectors
+from .vectorsave import await_vector_save, hnsw_config, save_vectors, set_hnsw
 
 SCHEMA = 1
 SOURCE_SEP = "\n"  # Chroma metadata values are scalars: sources are newline-joined paths
@@ -738,18 +737,9 @@ def set_search_ef(collection: Any, ef: int, location: str) -> Any:
     loads it again. At Chroma's default (100) the top 40 a search asks for missed 5-6% of the
     exact top 40 on both corpora and differed between two builds of the same vectors; at 800,
     0.01-0.06% (README). Best effort: an index that cannot take the write is searched as it is."""
-    hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
-    if hnsw.get("ef_search") == ef:
-        return collection
-    for attempt in range(20):  # another process's write may hold SQLite's lock a moment
-        try:
-            collection.modify(configuration={"hnsw": {"ef_search": ef}})
-            return collection
-        except Exception as exc:  # noqa: BLE001 - read-only index, server refusing: search as is
-            last = exc
-            time.sleep(min(0.05 * (attempt + 1), 0.5))
-    logging.getLogger(__name__).warning("the index at %s keeps its search breadth (%s): %s",
-                                        location, hnsw.get("ef_search"), last)
+    have = hnsw_config(collection).get("ef_search")
+    if have != ef and not set_hnsw(collection, 20, ef_search=ef):
+        logging.getLogger(__name__).warning("the index at %s keeps its search breadth (%s)", location, have)
     return collection
 
 

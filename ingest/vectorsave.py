@@ -36,10 +36,14 @@ MIN_BACKLOG = 100  # fewer unsaved entries replay in < 0.1 s; the save costs a p
 WAIT_S = 120.0  # a save at 1M chunks takes ~10 s; past this, load anyway
 
 
+def hnsw_config(collection: Any) -> dict[str, Any]:
+    """A collection's stored vector-graph settings as Chroma returned them."""
+    return (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+
+
 def threshold(collection: Any) -> int:
-    """The stored ``sync_threshold`` of a collection as Chroma returned it."""
-    hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
-    return int(hnsw.get("sync_threshold", CHROMA_DEFAULT))
+    """The stored ``sync_threshold`` of a collection."""
+    return int(hnsw_config(collection).get("sync_threshold", CHROMA_DEFAULT))
 
 
 def unsaved_entries(directory: Path, collection_id: str) -> int | None:
@@ -82,7 +86,7 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
         lock.write(str(keep))
         lock.flush()
         try:
-            if not _set_threshold(stored, LOWERED, tries=20):
+            if not set_hnsw(stored, 20, sync_threshold=LOWERED):
                 return False
             # the helper inherits the lock: were this process killed, readers still wait for it
             subprocess.run(
@@ -94,21 +98,23 @@ def save_vectors(client: Any, name: str, directory: Path) -> bool:
             return False
         finally:
             try:  # if this fails too, the next process to open the index puts it back
-                _set_threshold(stored, keep, tries=50)
+                set_hnsw(stored, 50, sync_threshold=keep)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _set_threshold(collection: Any, value: int, tries: int) -> bool:
-    """Store ``sync_threshold``, retrying while another process's write holds SQLite's lock
-    (Chroma raises InternalError "database is locked"); False if it never took."""
+def set_hnsw(collection: Any, tries: int, **values: Any) -> bool:
+    """Store vector-graph settings (``sync_threshold=…``, ``ef_search=…``), retrying while
+    another process's write holds SQLite's lock (Chroma raises InternalError "database is
+    locked"); False if it never took."""
     for attempt in range(tries):
         try:
-            collection.modify(configuration={"hnsw": {"sync_threshold": value}})
+            collection.modify(configuration={"hnsw": values})
             return True
         except Exception:  # noqa: BLE001 - see above
             time.sleep(min(0.05 * (attempt + 1), 0.5))
     return False
+
 
 
 def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
@@ -133,7 +139,7 @@ def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
                 fresh = client.get_collection(collection.name, embedding_function=None)
                 if threshold(fresh) == LOWERED:  # the saver died before putting it back
                     lock.seek(0)
-                    _set_threshold(fresh, int(lock.read().strip() or CHROMA_DEFAULT), tries=10)
+                    set_hnsw(fresh, 10, sync_threshold=int(lock.read().strip() or CHROMA_DEFAULT))
                     fresh = client.get_collection(collection.name, embedding_function=None)
                 return fresh
             finally:
