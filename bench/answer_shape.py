@@ -6,9 +6,10 @@ paper an answer leads with.
   read off) and on the held-out ones (test splits, and paraphrase2, which has none). No index.
 - **Lead** (`rag/evidence.lead_order`, `evidence.rank_step`): for the dev splits' factoid and
   which-paper questions, how often the gold paper is the one the answer leads with, for steps
-  from 0 (reading alone) up; and how often a factoid is answered from the gold paper when the
-  names it writes are looked for as written ("YOLO" in "YOLOv8", "US" not in "let us"; shipped)
-  or as lower-cased words. Needs the bundled index and, for scifact_qa, a SciFact index.
+  from 0 (reading alone) up; and how often a factoid is answered from the gold paper when only
+  a paper it calls by its own name is its subject (shipped), or also a paper whose abstract
+  writes a name it writes, as written ("YOLO" in "YOLOv8", "US" not in "let us") or as
+  lower-cased words. Needs the bundled index and, for scifact_qa, a SciFact index.
 
     .venv/bin/python bench/answer_shape.py                                  # kinds only
     .venv/bin/python bench/answer_shape.py --bundled-index DIR --scifact-index DIR
@@ -85,14 +86,15 @@ def lead(bundled_index: str | None, scifact_index: str | None) -> None:
         # the paper a factoid is answered from: the one it names (rag.evidence.subject_source), else the lead
         factoids = [(q, src, sen, gold) for q, (src, sen, gold) in zip(questions, cases, strict=True)
                     if profile(q).kind == "factoid" and src]
-        for as_written in (False, True):
+        rules = {"its own names only (shipped)": ("name", True), "or a name the abstract writes": ("mention", True),
+                 "or a name among the abstract's lower-cased words": ("mention", False)}
+        for rule, (by, as_written) in rules.items():
             right = 0
             for q, sources, sentences, gold in factoids:
-                subject = subject_source(profile(q), sources, as_written=as_written)
+                subject = subject_source(profile(q), sources, as_written=as_written, by=by)
                 order = lead_order(sources, sentences, engine.settings.evidence.rank_step)
                 about = subject.n if subject else (order[0] if order else sources[0].n)
                 right += {s.n: s.title for s in sources}[about] in gold
-            rule = "names written as names (shipped)" if as_written else "names as lower-cased words"
             print(f"subject, {corpus} dev ({len(factoids)} factoids), answered from the gold paper, {rule}: {right}")
 
 

@@ -25,6 +25,7 @@ from .names import own_name, text_words
 from .question import QuestionProfile
 from .reader import Scored
 from .settings import EvidenceSettings
+from .text import evidence_sentences
 from .types import Retrieval, Source
 
 Verdict = Literal["answer", "weak", "refuse"]
@@ -55,15 +56,35 @@ def paper_name(title: str) -> tuple[str, ...]:
     return tokens if sep and 1 <= len(tokens) <= 4 else ()
 
 
-def subject_source(question: QuestionProfile, sources: list[Source], as_written: bool = True) -> Source | None:
+def subject_source(question: QuestionProfile, sources: list[Source], as_written: bool = True,
+                   by: str = "name") -> Source | None:
     """The paper the question is about: the highest-ranked one it calls by its name ("the 7B
     Gemma model" → "Gemma: Open Models …"), else the highest-ranked one that mentions what the
     question names (acronyms, CamelCase, alphanumerics), as a name (``Name.written_in``: "YOLO"
     is in "YOLOv8", "US" is not in "let us"). ``as_written`` False: any of the abstract's
-    lower-cased words (the earlier match, for the ablation)."""
+    lower-cased words (the earlier match, for the ablation).
+
+    ``by`` (``evidence.subject_by``): "mention" as above; "name": only a paper the question
+    calls by one of its own names, its title's or the one its abstract keeps using for its
+    contribution ("SnowLM", ``own_name``) when no other retrieved abstract writes it. A thing many
+    abstracts write ("YouTube", "LM", "ECG") does not say which paper is asked about; the
+    ranking and reading do (``lead_order``).
+    """
     for src in sources:
         if calls_by_name(question, src.title):
             return src
+    if not question.names:
+        return None
+    if by == "name":
+        # or by the name its abstract keeps using for its contribution ("SnowLM"), when no other
+        # retrieved abstract writes that name too ("LM" is every language-model paper's)
+        for src in sources:
+            own = own_name([x.text for x in evidence_sentences(src.abstract)], src.title)
+            if own is not None and any(
+                    n.written_in(own.text) and not any(o is not src and n.written_in(f"{o.title} {o.abstract}")
+                                                       for o in sources) for n in question.names):
+                return src
+        return None
     for src in sources:
         text = f"{src.title} {src.abstract}"
         if any(n.written_in(text) if as_written else n.found_in(text_words(text)) for n in question.names):
@@ -184,6 +205,8 @@ def decide(
     ``covered``: the coverage of the top few papers, for the lead (``lead_order``).
     ``subject``: ``subject_source`` of the sources, when the caller found it already."""
     fillers = slot_fillers(question, retrieval.sources, sentences)
+    if isinstance(subject, str):
+        subject = subject_source(question, retrieval.sources, by=settings.subject_by)
     papers = lead_order(retrieval.sources, sentences, settings.rank_step, covered, settings.lead_coverage)
     f, subject, filler = features(question, retrieval, sentences, fillers, papers[0] if papers else None,
                                   soft.score, subject)

@@ -239,6 +239,16 @@ class EvidenceSettings(BaseModel):
         "names still leads). Dev: the gold paper leads in 61 -> 65 of 69 questions whose gold is "
         "in the top three, 1.0 and 2.0 alike (bench/coverage_probe.py). 0: off, no extra passes.",
     )
+    subject_by: Literal["name", "mention"] = Field(
+        "name",
+        description="Which paper a question is about (its sentences answer a factoid, and a "
+        "detail it does not state is never taken from another paper): 'name', a paper the "
+        "question calls by its title's name ('the 7B Gemma model') or by the name its abstract "
+        "keeps using that no other retrieved abstract writes ('SnowLM'); 'mention' (the earlier "
+        "rule), also the highest-ranked paper whose abstract writes a name the question writes "
+        "('YouTube', 'LM', 'GLP-1'), which often was not the paper asked about (README, stop 43). "
+        "Without one, the answer leads with the paper the ranking and reading choose (`rank_step`).",
+    )
     lead_papers: int = Field(3, ge=1, le=10, description="Papers whose coverage the lead choice reads.")
     rank_step: float = Field(
         0.04,

@@ -345,6 +345,45 @@ def test_a_factoid_naming_no_paper_also_shows_the_runner_up_papers_figure_under_
     assert "[2]" not in compose(q, ev, [snow, baby], AnswerSettings()).text
 
 
+def test_a_name_many_abstracts_write_does_not_say_which_paper_a_factoid_is_about():
+    # "YouTube" is written by the second paper only, as a source of its comparison clips: the
+    # question is about the top-ranked paper, which says "online videos". The answer quotes the
+    # top paper's game; the earlier rule (subject_by "mention") answered from the paper that
+    # writes "YouTube", as the blind dev splits showed it doing (README, stop 43)
+    q = profile("From which video game did the team take YouTube-style play footage to pretrain an acting policy?")
+    vpt = src(1, "Video PreTraining: Learning to Act by Watching Unlabeled Online Videos",
+              "We pretrain an agent on unlabeled online videos of Minecraft play. | It then crafts diamond tools.")
+    hvm = src(2, "HVM-1: Large-scale video models", "We compare with clips from YouTube (Kinetics-700). | "
+              "We pretrain on egocentric video.")
+    scores = {"We pretrain an agent on unlabeled online videos of Minecraft play.": 0.60,
+              "We compare with clips from YouTube (Kinetics-700).": 0.62}
+    sents = sentences_of([vpt, hvm], scores)
+    retrieval = Retrieval("q", [vpt, hvm], top_relevance=0.6, coverage=0.6)
+    ev = decide(q, retrieval, sents, EvidenceSettings())
+    assert ev.subject is None and ev.papers[0] == 1
+    first = compose(q, ev, [vpt, hvm], AnswerSettings()).text.splitlines()[0]
+    assert first.startswith("Video PreTraining") and "Minecraft" in first
+    old = decide(q, retrieval, sents, EvidenceSettings(subject_by="mention"))
+    assert old.subject == 2
+    assert compose(q, old, [vpt, hvm], AnswerSettings()).text.startswith("HVM-1")
+
+
+def test_a_paper_called_by_its_own_name_is_the_subject_unless_others_write_that_name_too():
+    # "SnowLM" is the name the second paper keeps using: the question is about it, even below
+    # a paper that reads better. "LM" is written by both: it names neither
+    snow = src(2, "A small model for the snow", "SnowLM is small. | SnowLM has 10B parameters. | It is an LM.")
+    other = src(1, "Scaling laws for an LM", "Our LM has 7B parameters. | We scale LMs.")
+    scores = {"Our LM has 7B parameters.": 0.8, "SnowLM has 10B parameters.": 0.5, "It is an LM.": 0.4}
+    for question, subject in (("How many parameters does SnowLM have?", 2), ("How many parameters does the LM have?", None)):
+        ev = decide(profile(question), Retrieval("q", [other, snow], top_relevance=0.6, coverage=0.6),
+                    sentences_of([other, snow], scores), EvidenceSettings())
+        assert ev.subject == subject
+    ev = decide(profile("How many parameters does SnowLM have?"), Retrieval("q", [other, snow], top_relevance=0.6),
+                sentences_of([other, snow], scores), EvidenceSettings())
+    assert "10B parameters" in compose(profile("How many parameters does SnowLM have?"), ev, [other, snow],
+                                       AnswerSettings()).text.splitlines()[0]
+
+
 @pytest.mark.parametrize("kind", ["which-paper", "factoid"])
 def test_the_answer_leads_with_the_retrieved_paper_unless_another_reads_clearly_better(kind: str):
     # a sentence of the third-ranked paper reads a little better than the top paper's best one:
