@@ -91,6 +91,16 @@ python3 -m venv .venv
   --fail-under near-miss.refused_or_weak=0.6 \
   --fail-under citation_precision=0.9 \
   --fail-over false_refusal_rate=0.1
+# the tenth bundled blind set's test split (stop 43; first run on 53068f1, blind: hit@5 0.84, key
+# facts 0.56, which-paper gold first 2 of 7, near misses and off-topic refused or weak 4 of 5 each,
+# false refusals 2 of 25, citation precision 1.0; each gate about two or three questions under)
+.venv/bin/paperchat eval eval/paraphrase9.jsonl --split test --fresh --out eval/runs/ci-paraphrase9 \
+  --fail-under hit@5=0.72 \
+  --fail-under key_fact_recall=0.45 \
+  --fail-under off-topic.refused_or_weak=0.6 \
+  --fail-under near-miss.refused_or_weak=0.6 \
+  --fail-under citation_precision=0.9 \
+  --fail-over false_refusal_rate=0.16
 .venv/bin/paperchat eval eval/conversations.jsonl --split test --fresh --out eval/runs/ci-conversations \
   --fail-under follow-up.key_fact_recall=0.68 \
   --fail-under follow-up.gold_citation_recall=0.87 \
