@@ -177,7 +177,7 @@ class Engine:
         timings = {"retrieve": retrieval.seconds}
         t_read = time.perf_counter()
         soft = self.soft_coverage(asked, retrieval)
-        subject = subject_source(asked, retrieval.sources, by=self.settings.evidence.subject_by)  # the paper the question names, found once
+        subject = self.subject(asked, retrieval)  # the paper the question names, found once
         covered = self.lead_coverage(asked, retrieval, subject)
         follow_up = focus is not None and focus.refers
         evidence = decide(asked, retrieval, self.read(asked, retrieval, covered, subject, follow_up), self.settings.evidence,
@@ -353,12 +353,16 @@ class Engine:
         typed = self.answer_type if (not follow_up or e.answer_type_follow_ups) else None
         if asked.kind == "factoid" and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
-            about = subject_source(asked, retrieval.sources, by=self.settings.evidence.subject_by) if isinstance(subject, str) else subject
+            about = self.subject(asked, retrieval) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
             paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
             order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
             sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order)
         return sentences
+
+    def subject(self, asked: QuestionProfile, retrieval: Retrieval) -> Source | None:
+        """The retrieved paper the question calls by its name (``rag.evidence.subject_source``)."""
+        return subject_source(asked, retrieval.sources, by=self.settings.evidence.subject_by)
 
     def soft_coverage(self, asked: QuestionProfile, retrieval: Retrieval, force: bool = False) -> Coverage:
         """``rag.coverage`` of the question by the top-ranked paper (title and abstract); empty
@@ -378,7 +382,7 @@ class Engine:
         ``subject``: that named paper (``subject_source``), when the caller found it already."""
         e = self.settings.evidence
         if (not e.lead_coverage or asked.kind not in ("which-paper", "factoid") or len(retrieval.sources) < 2
-                or (subject_source(asked, retrieval.sources, by=self.settings.evidence.subject_by) if isinstance(subject, str) else subject) is not None):
+                or (self.subject(asked, retrieval) if isinstance(subject, str) else subject) is not None):
             return {}
         return {src.n: self.coverage.read(asked.text, coverage_text(src.title, src.abstract)).score
                 for src in retrieval.sources[: e.lead_papers]}

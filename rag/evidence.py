@@ -57,32 +57,28 @@ def paper_name(title: str) -> tuple[str, ...]:
 
 
 def subject_source(question: QuestionProfile, sources: list[Source], as_written: bool = True,
-                   by: str = "name") -> Source | None:
-    """The paper the question is about: the highest-ranked one it calls by its name ("the 7B
-    Gemma model" → "Gemma: Open Models …"), else the highest-ranked one that mentions what the
-    question names (acronyms, CamelCase, alphanumerics), as a name (``Name.written_in``: "YOLO"
-    is in "YOLOv8", "US" is not in "let us"). ``as_written`` False: any of the abstract's
-    lower-cased words (the earlier match, for the ablation).
+                   by: Literal["name", "mention"] = "name") -> Source | None:
+    """The paper the question is about: the highest-ranked one it calls by its name, its title's
+    head ("the 7B Gemma model" → "Gemma: Open Models …") or the name its abstract keeps using for
+    its contribution ("SnowLM", ``own_name``) when no other retrieved abstract writes that name.
+    A thing several abstracts write ("YouTube", "LM", "ECG") does not say which paper is asked
+    about; the ranking and reading do (``lead_order``).
 
-    ``by`` (``evidence.subject_by``): "mention" as above; "name": only a paper the question
-    calls by one of its own names, its title's or the one its abstract keeps using for its
-    contribution ("SnowLM", ``own_name``) when no other retrieved abstract writes it. A thing many
-    abstracts write ("YouTube", "LM", "ECG") does not say which paper is asked about; the
-    ranking and reading do (``lead_order``).
-    """
+    ``by`` (``evidence.subject_by``) "mention", the earlier rule, for the ablation: else the
+    highest-ranked paper that mentions any name the question writes (acronyms, CamelCase,
+    alphanumerics) as a name (``Name.written_in``: "YOLO" is in "YOLOv8", "US" is not in "let
+    us"); with ``as_written`` False, among the abstract's lower-cased words."""
     for src in sources:
         if calls_by_name(question, src.title):
             return src
     if not question.names:
         return None
     if by == "name":
-        # or by the name its abstract keeps using for its contribution ("SnowLM"), when no other
-        # retrieved abstract writes that name too ("LM" is every language-model paper's)
         for src in sources:
             own = own_name([x.text for x in evidence_sentences(src.abstract)], src.title)
-            if own is not None and any(
-                    n.written_in(own.text) and not any(o is not src and n.written_in(f"{o.title} {o.abstract}")
-                                                       for o in sources) for n in question.names):
+            asked = [n for n in question.names if own is not None and n.written_in(own.text)]
+            # "LM" is many a language-model paper's own name: another retrieved abstract writes it
+            if any(not any(o is not src and n.written_in(f"{o.title} {o.abstract}") for o in sources) for n in asked):
                 return src
         return None
     for src in sources:
