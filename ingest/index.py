@@ -713,7 +713,7 @@ def open_index(
         Path(location) / LEXICAL_DIR / collection if not host else _server_lexical_dir(host, port, collection)
     )
     if search_ef:
-        col = set_search_ef(col, search_ef, location)
+        set_search_ef(col, search_ef, location)
     if not host:  # its first read loads the vector graph: not while an ingest saves it
         col = await_vector_save(client, col, Path(location))
     tokens = TokenStore(tokens_path(Path(location), collection) if not host else _server_cache(host, port, "tokens")
@@ -730,7 +730,7 @@ def open_index(
     return index
 
 
-def set_search_ef(collection: Any, ef: int, location: str) -> Any:
+def set_search_ef(collection: Any, ef: int, location: str) -> None:
     """Store the breadth of the vector graph's search (hnswlib's ``ef``) in the collection when
     it differs, before this process loads the graph: Chroma reads it when a process first loads
     the graph, so a process that has loaded it (or a server) keeps the old breadth until it
@@ -740,7 +740,6 @@ def set_search_ef(collection: Any, ef: int, location: str) -> Any:
     have = hnsw_config(collection).get("ef_search")
     if have != ef and not set_hnsw(collection, 20, ef_search=ef):
         logging.getLogger(__name__).warning("the index at %s keeps its search breadth (%s)", location, have)
-    return collection
 
 
 LEXICAL_DIR = "paperchat-lexical"

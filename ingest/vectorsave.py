@@ -116,7 +116,6 @@ def set_hnsw(collection: Any, tries: int, **values: Any) -> bool:
     return False
 
 
-
 def await_vector_save(client: Any, collection: Any, directory: Path) -> Any:
     """Call before this process first reads ``collection`` (which loads its graph): wait out
     a save in progress, and undo a dead saver's lowered threshold. Returns the collection to

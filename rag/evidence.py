@@ -74,18 +74,23 @@ def subject_source(question: QuestionProfile, sources: list[Source], as_written:
     if not question.names:
         return None
     if by == "name":
-        for src in sources:
-            own = own_name([x.text for x in evidence_sentences(src.abstract)], src.title)
-            asked = [n for n in question.names if own is not None and n.written_in(own.text)]
-            # "LM" is many a language-model paper's own name: another retrieved abstract writes it
-            if any(not any(o is not src and n.written_in(f"{o.title} {o.abstract}") for o in sources) for n in asked):
-                return src
-        return None
+        return next((src for src in sources if _called_by_own_name(question, src, sources)), None)
     for src in sources:
         text = f"{src.title} {src.abstract}"
         if any(n.written_in(text) if as_written else n.found_in(text_words(text)) for n in question.names):
             return src
     return None
+
+
+def _called_by_own_name(question: QuestionProfile, src: Source, sources: list[Source]) -> bool:
+    """Whether the question writes the name ``src``'s abstract keeps using (``own_name``) and no
+    other retrieved abstract writes it: "LM" is many a language-model paper's own name. Matched
+    through the question's names (``Name.written_in``), which read "LMs" as "LM" plural."""
+    own = own_name([x.text for x in evidence_sentences(src.abstract)], src.title)
+    if own is None:
+        return False
+    others = [f"{o.title} {o.abstract}" for o in sources if o is not src]
+    return any(n.written_in(own.text) and not any(n.written_in(t) for t in others) for n in question.names)
 
 
 def calls_by_name(question: QuestionProfile, title: str) -> bool:

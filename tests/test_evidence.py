@@ -375,13 +375,12 @@ def test_a_paper_called_by_its_own_name_is_the_subject_unless_others_write_that_
     other = src(1, "Scaling laws for an LM", "Our LM has 7B parameters. | We scale LMs.")
     scores = {"Our LM has 7B parameters.": 0.8, "SnowLM has 10B parameters.": 0.5, "It is an LM.": 0.4}
     for question, subject in (("How many parameters does SnowLM have?", 2), ("How many parameters does the LM have?", None)):
-        ev = decide(profile(question), Retrieval("q", [other, snow], top_relevance=0.6, coverage=0.6),
+        q = profile(question)
+        ev = decide(q, Retrieval("q", [other, snow], top_relevance=0.6, coverage=0.6),
                     sentences_of([other, snow], scores), EvidenceSettings())
         assert ev.subject == subject
-    ev = decide(profile("How many parameters does SnowLM have?"), Retrieval("q", [other, snow], top_relevance=0.6),
-                sentences_of([other, snow], scores), EvidenceSettings())
-    assert "10B parameters" in compose(profile("How many parameters does SnowLM have?"), ev, [other, snow],
-                                       AnswerSettings()).text.splitlines()[0]
+        first = compose(q, ev, [other, snow], AnswerSettings()).text.splitlines()[0]
+        assert ("10B parameters" if subject else "7B parameters") in first
 
 
 @pytest.mark.parametrize("kind", ["which-paper", "factoid"])
