@@ -236,15 +236,16 @@ def decide(
 
 def missing_note(question: QuestionProfile, evidence: Evidence) -> str:
     """For a generative prompt: the source the question is about and the slot its check found
-    missing ("No sentence of Source [1] clearly states the tokens asked for: if it does not, say
-    so …"); "" when nothing was missing. Worded as the check reads, not as a fact (such answers
-    held the key fact 9 times in 23 on the dev splits): the model still reads the source."""
+    missing ("No sentence of Source [1] clearly answers the question: if it does not, say so …");
+    "" when nothing was missing. Worded as the check reads, not as a fact (such answers held the
+    key fact 9 times in 23 on the dev splits): the model still reads the source. The question's
+    words stay in the framed question, not in the instructions."""
     if not evidence.features.get("slot_missing") or question.slot is None:
         return ""
     about = evidence.subject if evidence.subject is not None else (evidence.papers[0] if evidence.papers else None)
     if about is None:
         return ""
-    return (f"No sentence of Source [{about}] clearly states {question.slot.describe()}: if it does not, "
+    return (f"No sentence of Source [{about}] clearly answers the question: if it does not, "
             "say so rather than give another source's figure.")
 
 
@@ -278,7 +279,7 @@ def _reason(
         about = subject or next(s for s in retrieval.sources if s.n == first)
         # "no sentence clearly states", not "does not state": the check reads the slot's words
         # next to a figure, and such answers held the key fact 9 times in 23 on the dev splits
-        what = f"no sentence of “{about.title}” clearly states {question.slot.describe()}"
+        what = f"no sentence of “{about.title}” clearly {question.slot.describe()}"
     elif uncovered and verdict == "refuse":
         # what the closest paper says nothing about, in the question's words; on a refusal only:
         # an answerable question also has words no token matches ("went", "say": 107 of 109 dev

@@ -105,10 +105,10 @@ def test_a_generative_answer_is_told_which_source_lacks_the_asked_detail(fast: E
     with ScriptedOpenAIServer(models=("stub",)) as server:
         generative = fast.with_llm(provider="openai", base_url=server.base_url, model="stub", api_key="sk-x")
         answer = generative.ask(question)
-        assert answer.evidence == "weak" and "no sentence of" in answer.reason and "clearly states the training tokens asked for" in answer.reason
+        assert answer.evidence == "weak" and "no sentence of" in answer.reason and "clearly answers “How many training tokens were used for the 7B Gemma model”" in answer.reason
         gemma = next(s.n for s in answer.sources if s.title.startswith("Gemma:"))
         prompt = server.chat_requests[0]["messages"][-1]["content"]
-        assert prompt.rstrip().endswith(f"No sentence of Source [{gemma}] clearly states the training tokens asked for: "
+        assert prompt.rstrip().endswith(f"No sentence of Source [{gemma}] clearly answers the question: "
                                         "if it does not, say so rather than give another source's figure.")
 
 

@@ -84,7 +84,7 @@ def build_messages(
     question: str, sources: Sequence[Source], kind: str = "open", weak: bool = False, missing: str = ""
 ) -> list[dict[str, str]]:
     """``missing``: what the evidence decision's slot check did not find ("No sentence of Source
-    [1] clearly states the tokens asked for: …"), so the model says so when the source lacks it
+    [1] clearly answers the question: …"), so the model says so when the source lacks it
     instead of reaching for another source's figure."""
     blocks = [f'<source n="{s.n}" title="{as_data(s.title)}">\n{as_data(s.abstract)}\n</source>' for s in sources]
     user = (

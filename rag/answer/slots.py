@@ -79,11 +79,16 @@ class Slot:
     words: tuple[str, ...]
     number: bool
     cues: tuple[str, ...] = ()
-    label: str = ""  # the wh-phrase as written ("batch size", "A100 GPUs"), for messages
+    label: str = ""  # the wh-phrase as written ("batch size", "A100 GPUs")
     acronym: str = ""  # initials of a multi-word head ("end-point error" → "epe"), also a match
+    asked: str = ""  # the question's words from its wh-word ("how many tokens was it trained on")
 
     def describe(self) -> str:
-        return f"the {self.label or 'figure'} asked for"
+        """What a sentence must do to fill the slot, for messages ("no sentence of X clearly
+        …"): answer the question's own words. ``label`` is a cut of them that can end inside a
+        verb phrase ("the dialect text went into the asked for" over a quarter of the labels the
+        eval questions give), so it is quoted only when the question's words are unknown."""
+        return f"answers “{self.asked}”" if self.asked else f"states the {self.label or 'figure'} asked for"
 
     def filled_by(self, sentence: str, question: str, title: str = "") -> bool:
         """Whether ``sentence`` states the slot. A cue the paper's ``title`` names is the
@@ -120,7 +125,22 @@ def asked_slot(question: str) -> Slot | None:
         return None
     pieces = [p for t in content if t.isalpha() or "-" in t for p in t.lower().split("-") if p]
     acronym = "".join(p[0] for p in pieces) if len(pieces) >= 3 else ""
-    return Slot(head, number, cues, " ".join(phrase), acronym)
+    return Slot(head, number, cues, " ".join(phrase), acronym, _asked_words(question))
+
+
+_CLAUSE_END = re.compile(r"[?;!]|\.(?:\s|$)")
+_ASKED_MAX_WORDS = 14
+
+
+def _asked_words(question: str) -> str:
+    """The question as asked, from its first wh-word to the end of that clause (all of it when
+    it has none: a search-box query), at most ``_ASKED_MAX_WORDS`` words."""
+    m = _ASKS.search(question)
+    text = question[m.start():] if m else question
+    text = _CLAUSE_END.split(text, maxsplit=1)[0]
+    words = text.split()
+    clipped = " ".join(words[:_ASKED_MAX_WORDS]).strip(" ,:")
+    return clipped + (" …" if len(words) > _ASKED_MAX_WORDS else "")
 
 
 def _is_name(word: str) -> bool:
