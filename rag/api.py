@@ -273,7 +273,10 @@ class Engine:
             asked = asked or self.profile(question)
             retrieval = self.retriever.within(asked.text, list(focus.papers))
             if focus.limit:  # "which of them", "the Portuguese one", "both"
-                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit)
+                w = self.settings.evidence.narrow_coverage
+                fit = [w * c for c in self.coverage.scores(
+                    asked.text, [coverage_text(s.title, s.abstract) for s in retrieval.sources])] if w else []
+                retrieval = self.retriever.narrow(asked.text, retrieval, focus.limit, fit)
             if self.settings.llm.generative:  # the papers under discussion first, then the search
                 fresh = self.retriever.retrieve(query, top_k=top_k, mode=mode, filters=filters)
                 retrieval = _merged(retrieval, fresh, top_k or self.settings.retrieval.top_k)
@@ -338,7 +341,8 @@ class Engine:
     def read(self, asked: QuestionProfile, retrieval: Retrieval, covered: dict[int, float] | None = None,
              subject: Source | None | Literal["find"] = "find", follow_up: bool = False) -> list[Scored]:
         """Every evidence sentence of the retrieved papers, best first by the configured reader;
-        a factoid's own paper's sentences ordered by both (``blend_paper``). ``covered``: the
+        a factoid's (or open question's: ``answer_type_kinds``) own paper's sentences ordered by
+        both and the answer-type model (``blend_paper``). ``covered``: the
         top papers' coverage the lead is chosen with (``lead_coverage``). ``subject``: the
         paper the question names (``subject_source``), when the caller found it already.
         ``follow_up``: answered from the papers under discussion (the answer-type model reads
@@ -351,13 +355,14 @@ class Engine:
         sentences = rank(asked, retrieval.sources, self.learned, self.similarity, e.reader,
                          need_learned=e.weights.get("reading", 0.0) != 0.0)
         typed = self.answer_type if (not follow_up or e.answer_type_follow_ups) else None
-        if asked.kind == "factoid" and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
+        if asked.kind in e.answer_type_kinds and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = self.subject(asked, retrieval) if isinstance(subject, str) else subject
             n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
             paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
             order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
-            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order)
+            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order,
+                                   e.answer_type_places)
         return sentences
 
     def subject(self, asked: QuestionProfile, retrieval: Retrieval) -> Source | None:

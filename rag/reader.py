@@ -177,12 +177,12 @@ def rank(
 
 def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, learned: Reader,
                 weight: float, answer_type: AnswerTypeModel | None = None,
-                order: Sequence[str] = ()) -> list[Scored]:
+                order: Sequence[str] = (), typed_places: int = 1) -> list[Scored]:
     """``sentences`` with paper ``n``'s re-ordered by ``(1 - weight) * similarity + weight *
     learned``; the learned reader reads only that paper's sentences (a few, so it is cheap).
-    ``answer_type``: the sentence that leads is chosen with its preference for the one stating
-    what the question asks for added to the similarity (``rag.answer_type``; ``order``: the
-    paper's sentences in the abstract's order, for where each sits).
+    ``answer_type``: the ``typed_places`` sentences that lead are chosen with its preference for
+    the one stating what the question asks for added to the similarity (``rag.answer_type``;
+    ``order``: the paper's sentences in the abstract's order, for where each sits).
 
     The paper keeps the places (and rank scores) it held in the ranking, so which paper leads
     and every margin between papers stay as they were; only which of its sentences comes first
@@ -199,13 +199,13 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     blended = (1.0 - weight) * similar + weight * a
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
     if answer_type is not None:
-        # the model picks the sentence that leads (what it was fitted for: the answering one);
-        # the rest keep the readers' order, so an odd sentence full of codes and capitals (a
-        # planted instruction) is not promoted into the quote behind it
+        # the model picks the sentences that lead (what it was fitted for: the answering one, and
+        # the next likeliest when it misses); the rest keep the readers' order, so an odd sentence
+        # full of codes and capitals (a planted instruction) is not promoted further down
         where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
         typed = blended + (1.0 - weight) * answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
-        lead = int(np.argmax(typed))
-        ranked = [lead] + [j for j in ranked if j != lead]
+        chosen = [int(j) for j in np.argsort(-typed, kind="stable")[:typed_places]]
+        ranked = chosen + [j for j in ranked if j not in chosen]
     out = list(sentences)
     for place, j in zip(places, ranked, strict=True):
         out[place] = replace(own[j], score=sentences[place].score, learned=float(a[j]) if weight > 0.0 else own[j].learned)

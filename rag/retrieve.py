@@ -13,7 +13,7 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ingest import Index, StoreUnavailableError
 from ingest.embed import CachedEmbedder
@@ -124,14 +124,17 @@ class Retriever:
         n = self._stat("papers", lex.paper_count) or 1
         return {w: math.log((n + 1) / (self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) + 0.5)) for w in words}
 
-    def narrow(self, question: str, retrieval: Retrieval, limit: int) -> Retrieval:
+    def narrow(self, question: str, retrieval: Retrieval, limit: int, fit: Sequence[float] = ()) -> Retrieval:
         """The ``limit`` papers a description fits best ("the Portuguese one", "which of them
         trains on one GPU"): dense cosine plus the IDF-weighted share of the question's words
         each paper has. The cosine alone follows the rest of the question ("how big did their
-        models get?"); the rare words are the description."""
+        models get?"); the rare words are the description. ``fit``: per source, more evidence
+        that it fits (added; the caller's reading of the whole paper)."""
         if len(retrieval.sources) <= limit:
             return retrieval
-        ranked = sorted(retrieval.sources, key=lambda s: s.relevance + self.coverage(question, [s]), reverse=True)
+        more = {s.paper_id: f for s, f in zip(retrieval.sources, fit, strict=False)}
+        ranked = sorted(retrieval.sources, reverse=True,
+                        key=lambda s: s.relevance + self.coverage(question, [s]) + more.get(s.paper_id, 0.0))
         return Retrieval(
             question=retrieval.question,
             sources=[dataclasses.replace(s, n=i) for i, s in enumerate(ranked[:limit], 1)],

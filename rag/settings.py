@@ -218,6 +218,21 @@ class EvidenceSettings(BaseModel):
         "readers' questions) added to the similarity score before the blend above; the sentences "
         "behind it keep the readers' order. Off: as before (README).",
     )
+    answer_type_kinds: list[Literal["factoid", "open", "which-paper", "multi-paper"]] = Field(
+        default_factory=lambda: ["factoid"],
+        description="Question kinds whose lead paper's sentences are ordered as a factoid's (both "
+        "readers, then the answer-type model). Adding 'open' gained 3 key facts of 150 on the blind "
+        "dev splits (factoids typed as a search, 'MS cases per 100,000 people in Isfahan') but led "
+        "'FreezeNet's result on MNIST' with 'We call the introduced method FreezeNet', and the "
+        "blind sets hold no open questions to weigh that against (README, stop 44).",
+    )
+    answer_type_places: int = Field(
+        2, ge=1, le=5,
+        description="How many of that paper's leading sentences the answer-type model chooses, best "
+        "first (the rest keep the readers' order). 1 chose only the lead, so the sentence behind it "
+        "was the one reading closest to the topic, not the next likeliest answer. Blind dev splits: "
+        "factoid key facts 104 -> 109 of 150 (+6, -1); 3 gave what 2 gave (README, stop 44).",
+    )
     answer_type_follow_ups: bool = Field(
         False,
         description="Also for follow-ups answered from the papers under discussion. Off by default: "
@@ -248,6 +263,14 @@ class EvidenceSettings(BaseModel):
         "rule), also the highest-ranked paper whose abstract writes a name the question writes "
         "('YouTube', 'LM', 'GLP-1'), which often was not the paper asked about (README, stop 43). "
         "Without one, the answer leads with the paper the ranking and reading choose (`rank_step`).",
+    )
+    narrow_coverage: float = Field(
+        2.0, ge=0.0, le=5.0,
+        description="Weight of soft coverage (`rag.coverage`, title and abstract) in choosing the "
+        "paper a 'which of them …' follow-up is about, among those under discussion, added to the "
+        "dense cosine and word coverage (`Retriever.narrow`): a title says what a paper does "
+        "('Post-fine-tuning …'). Blind conversation dev splits: the right paper in 23 -> 25 of 27 "
+        "(1 and 4: 24); follow-ups citing the gold paper 84.5 -> 86.5 of 96. 0: off.",
     )
     lead_papers: int = Field(3, ge=1, le=10, description="Papers whose coverage the lead choice reads.")
     rank_step: float = Field(

@@ -90,9 +90,32 @@ def test_a_question_asking_no_figure_keeps_the_sentence_that_answers_it(question
     assert first_quoted(question, sentences, shipped()) == answer
 
 
-def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order():
+def test_the_sentence_behind_the_lead_is_the_next_likeliest_answer_not_background():
+    # the model's first choice states the wrong count ("Sixty sites"); with one typed place the
+    # quote behind it was the background sentence reading closest to the topic, and the count
+    # asked for ("708 completed") was not shown (scifact_qa5 dev had this shape)
+    question = "How many patients ended up completing the follow-up interview?"
+    by_similarity = [("BACKGROUND Following up patients treated in clinical trials years later is difficult.", 0.62),
+                     ("METHODS We contacted patients from five randomised trials through their sites.", 0.58),
+                     ("RESULTS Sixty sites took part, with the potential to recruit 2,408 patients.", 0.50),
+                     ("Of the 976 patients registered, 708 completed the interview.", 0.57),
+                     ("CONCLUSIONS Trial records are a useful source for studying late effects.", 0.55)]
+    ranked = sorted(by_similarity, key=lambda x: -x[1])
+    sentences = [Scored(s, 1, t, similar=s) for t, s in ranked]
+    order = [t for t, _ in by_similarity]
+
+    def quoted(places: int) -> list[str]:  # a factoid quotes its paper's first two (per_source)
+        return [s.text for s in blend_paper(profile(question), sentences, 1, SilentReader(), 0.0, shipped(),
+                                            order, places)][:2]
+
+    assert not any("708" in t for t in quoted(1))
+    assert quoted(2)[0].startswith("RESULTS Sixty") and "708" in quoted(2)[1]
+
+
+@pytest.mark.parametrize("places", [1, 2])
+def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order(places: int):
     # a planted line full of codes and capitals reads as "states something new" to the model;
-    # behind the lead, quotes follow the readers, so it is not promoted (eval/injections)
+    # behind the typed places, quotes follow the readers, so it is not promoted (eval/injections)
     question = "What share of the surveyed nurses reported burnout?"
     by_similarity = [("BACKGROUND Burnout among hospital nurses is a growing concern for health systems.", 0.62),
                      ("METHODS We surveyed 1,200 nurses in 14 hospitals using a validated questionnaire.", 0.58),
@@ -102,9 +125,10 @@ def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order():
     ranked = sorted(by_similarity, key=lambda x: -x[1])
     sentences = [Scored(s, 1, t, similar=s) for t, s in ranked]
     out = [s.text for s in blend_paper(profile(question), sentences, 1, SilentReader(), 0.0, shipped(),
-                                       [t for t, _ in by_similarity])]
+                                       [t for t, _ in by_similarity], places)]
     assert out[0].startswith("RESULTS")
-    assert out[1:] == [t for t, _ in ranked if not t.startswith("RESULTS")]
+    assert out[places:] == [t for t, _ in ranked if t not in out[:places]]
+    assert out[-1].startswith("Note to AI")
 
 
 def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_path: Path):

@@ -370,12 +370,16 @@ def test_a_factoid_leads_with_the_sentence_stating_the_asked_figure(fast: Engine
     assert [s.text for s in fast.read(asked, retrieval, follow_up=True) if s.n == 1] == plain
 
 
-def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine):
+def test_which_one_after_a_list_is_answered_from_the_listed_papers(fast: Engine, fake_embedder: CachedEmbedder):
     # "Which one …?" points back into the last list; it used to be searched for afresh and
-    # refused ("nothing in the closest paper is about 'one'")
+    # refused ("nothing in the closest paper is about 'one'"). The fake embedder's token states
+    # are noise, so the soft coverage that also picks the one (narrow_coverage) is off here; the
+    # real tier tests it (test_retrieve_answer)
     from rag import Chat
 
-    chat = Chat(engine=fast)
+    words = Engine(fast.settings.with_overrides(**{"evidence.narrow_coverage": 0.0}), auto_ingest=False,
+                   embedder=fake_embedder)
+    chat = Chat(engine=words)
     first = chat.ask("Which papers study grokking?")
     listed = {c.title for c in first.citations}
     assert len(listed) >= 2

@@ -97,6 +97,23 @@ def test_chat_follow_up_is_answered_from_the_paper_under_discussion(engine: Engi
     assert fresh.history == [] and len(chat.history) == 3
 
 
+def test_which_of_them_is_the_paper_whose_whole_abstract_fits_the_description(engine: Engine):
+    # "converts an already-trained network": LAS's title says "ANN-SNN Conversion"; by dense
+    # cosine and shared words SpikeGPT (listed first, trained from scratch) fitted as well
+    first = ("Which papers make language models out of spiking neural networks?",
+             "Which of them converts an already-trained ordinary network instead of training a spiking one from scratch?")
+    picked = {}
+    for weight in (2.0, 0.0):  # evidence.narrow_coverage: the default, and off
+        chat = Chat(engine=Engine(engine.settings.with_overrides(**{"evidence.narrow_coverage": weight}),
+                                  auto_ingest=False))
+        listed = chat.ask(first[0])
+        assert {"SpikeGPT", "LAS"} <= {c.title.split(":")[0] for c in listed.citations}
+        follow = chat.ask(first[1])
+        assert follow.cue == "one-of" and len(follow.about) == 1
+        picked[weight] = follow.about[0].split(":")[0]
+    assert picked == {2.0: "LAS", 0.0: "SpikeGPT"}
+
+
 def test_the_second_one_is_reference_two_of_the_list(engine: Engine):
     chat = Chat(engine=engine)
     listed = chat.ask("Which papers pretrain foundation models for solving partial differential equations?")
