@@ -150,5 +150,7 @@ def test_a_missing_detail_is_named_in_the_readers_own_words():
     long = asked_slot("For the model that uses adapters, how many GPUs did it need and what was the batch size "
                       "in the final pretraining stage of the whole run?")
     assert long is not None and long.describe().startswith("answers “how many GPUs did it need") and long.describe().endswith("…”")
+    abbreviated = asked_slot("which SSM flavour, e.g. Mamba or S4, inherited the shared modules. Thanks")
+    assert abbreviated is not None and abbreviated.describe() == "answers “which SSM flavour, e.g. Mamba or S4, inherited the shared modules”"
     typed = asked_slot("Gemma tokenizer vocabulary size")
     assert typed is not None and typed.describe() == "answers “Gemma tokenizer vocabulary size”"

@@ -128,7 +128,8 @@ def asked_slot(question: str) -> Slot | None:
     return Slot(head, number, cues, " ".join(phrase), acronym, _asked_words(question))
 
 
-_CLAUSE_END = re.compile(r"[?;!]|\.(?:\s|$)")
+# a full stop after a word of three or more characters; "e.g.", "i.e.", "vs.", "al." go on
+_CLAUSE_END = re.compile(r"[?;!]|(?<=[A-Za-z0-9]{3})\.(?:\s|$)")
 _ASKED_MAX_WORDS = 14
 
 
