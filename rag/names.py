@@ -84,9 +84,6 @@ def text_words(text: str) -> frozenset[str]:
     for w in _WORD.findall(text):
         if "-" in w or "." in w:
             words.add("".join(_ALNUM.findall(w.lower())))
-        bare = w.rstrip(".")
-        if _singular(bare) != bare:  # "LMs" writes the "LM" a question names (names are read singular)
-            words.add("".join(_ALNUM.findall(_singular(bare).lower())))
         if "-" in w:
             words |= _initials(w.split("-"))
     for run in _TITLE_RUN.finditer(text):
