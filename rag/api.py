@@ -358,11 +358,13 @@ class Engine:
         if asked.kind in e.answer_type_kinds and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = self.subject(asked, retrieval) if isinstance(subject, str) else subject
-            n = about.n if about else lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)[0]
-            paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
-            order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
-            sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order,
-                                   e.answer_type_places)
+            leads = [about.n] if about else lead_order(retrieval.sources, sentences, e.rank_step, covered,
+                                                       e.lead_coverage)[: 1 + (e.answer_type_runner_up and typed is not None)]
+            for n in leads:
+                paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
+                order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
+                sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order,
+                                       e.answer_type_places)
         return sentences
 
     def subject(self, asked: QuestionProfile, retrieval: Retrieval) -> Source | None:

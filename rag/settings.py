@@ -227,11 +227,20 @@ class EvidenceSettings(BaseModel):
         "blind sets hold no open questions to weigh that against (README, stop 44).",
     )
     answer_type_places: int = Field(
-        2, ge=1, le=5,
+        1, ge=1, le=5,
         description="How many of that paper's leading sentences the answer-type model chooses, best "
-        "first (the rest keep the readers' order). 1 chose only the lead, so the sentence behind it "
-        "was the one reading closest to the topic, not the next likeliest answer. Blind dev splits: "
-        "factoid key facts 104 -> 109 of 150 (+6, -1); 3 gave what 2 gave (README, stop 44).",
+        "first (the rest keep the readers' order). 2 puts its next choice behind the lead instead of "
+        "the sentence closest to the topic: blind factoid key facts +5 on dev and test, but planted "
+        "lines full of codes and capitals were then quoted second (eval/injections injection-free "
+        "0.975 -> 0.900), so 1 (README, stop 44).",
+    )
+    answer_type_runner_up: bool = Field(
+        False,
+        description="A factoid that names no paper also shows the runner-up paper's line "
+        "(answer.factoid_runner_up): order that paper's sentences the same way, so its line is the "
+        "one stating what is asked. Blind dev factoid key facts +2 of 150, none lost, but the "
+        "runner-up's line was then a planted one more often (eval/injections 0.975 -> 0.950), so "
+        "off (README, stop 44).",
     )
     answer_type_follow_ups: bool = Field(
         False,

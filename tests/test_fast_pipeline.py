@@ -462,3 +462,39 @@ def test_a_list_question_is_reranked_from_a_wider_pool(fast: Engine):
     one, asked_one = wide.retrieve(single)
     assert asked_one.kind == "which-paper"
     assert {s.paper_id for s in one.sources} == {s.paper_id for s in fast.retriever.retrieve(single).sources}
+
+
+def test_the_runner_up_papers_line_is_its_sentence_stating_the_asked_figure(fast: Engine, fake_embedder: CachedEmbedder):
+    # a factoid naming no paper also shows the runner-up paper's line (answer.factoid_runner_up):
+    # its best sentence by the answer-type model, not the background sentence that repeats the
+    # question's words (evidence.answer_type_runner_up; the learned reader is left out here so
+    # the ordering under test is the answer-type model's alone)
+    from rag.reader import Scored
+    from rag.types import Retrieval, Source
+
+    def paper(n: int, title: str, abstract: str) -> Source:
+        return Source(n=n, paper_id=f"p{n}", title=title, abstract=abstract, chunk_id=f"p{n}#0", passage=abstract,
+                      score=1.0 / n, relevance=0.6 - 0.05 * n)
+
+    q = "What share of the surveyed nurses reported burnout?"
+    lead = paper(1, "Staffing levels and patient outcomes across hospitals",
+                 "BACKGROUND Staffing levels vary between hospitals. METHODS We surveyed nurses in 30 hospitals about "
+                 "staffing. RESULTS Each extra patient per nurse raised mortality by 7%. CONCLUSIONS Staffing matters.")
+    runner = paper(2, "Occupational wellbeing of hospital staff: a survey",
+                   "BACKGROUND Burnout among surveyed hospital nurses is a growing concern for health systems. METHODS "
+                   "We surveyed 1,200 nurses in 14 hospitals using a validated questionnaire. RESULTS The prevalence "
+                   "was 41.5% overall. CONCLUSIONS Burnout is common and needs attention.")
+    retrieval = Retrieval(q, [lead, runner], top_relevance=0.55, coverage=0.5)
+    covered = {1: 5.0, 2: 0.0}  # the first paper leads (rag.evidence.lead_order reads it)
+
+    def runner_line(on: bool) -> str:
+        engine = Engine(fast.settings.with_overrides(**{"evidence.answer_type_runner_up": on,
+                                                         "evidence.factoid_learned": 0.0}),
+                        auto_ingest=False, embedder=fake_embedder)
+        asked = engine.profile(q)
+        assert engine.subject(asked, retrieval) is None  # no paper named: the runner-up is shown
+        read: list[Scored] = engine.read(asked, retrieval, covered)
+        return next(s.text for s in read if s.n == 2)
+
+    assert runner_line(True).startswith("RESULTS The prevalence was 41.5%")
+    assert runner_line(False).startswith("BACKGROUND")
