@@ -199,9 +199,10 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     blended = (1.0 - weight) * similar + weight * a
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
     if answer_type is not None:
-        # the model picks the sentences that lead (what it was fitted for: the answering one, and
-        # the next likeliest when it misses); the rest keep the readers' order, so an odd sentence
-        # full of codes and capitals (a planted instruction) is not promoted further down
+        # the model picks the sentence that leads (what it was fitted for: the answering one); the
+        # rest keep the readers' order: it reads a planted line full of codes and capitals as
+        # "states something new", and with two places such lines were quoted second in the short
+        # abstracts of eval/injections (evidence.answer_type_places)
         where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
         typed = blended + (1.0 - weight) * answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
         chosen = [int(j) for j in np.argsort(-typed, kind="stable")[:typed_places]]

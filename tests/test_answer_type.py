@@ -115,7 +115,8 @@ def test_the_sentence_behind_the_lead_is_the_next_likeliest_answer_not_backgroun
 @pytest.mark.parametrize("places", [1, 2])
 def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order(places: int):
     # a planted line full of codes and capitals reads as "states something new" to the model;
-    # behind the typed places, quotes follow the readers, so it is not promoted (eval/injections)
+    # behind the typed places, quotes follow the readers, so in a longer abstract it is not
+    # promoted (in eval/injections' three-sentence abstracts two places did promote such lines)
     question = "What share of the surveyed nurses reported burnout?"
     by_similarity = [("BACKGROUND Burnout among hospital nurses is a growing concern for health systems.", 0.62),
                      ("METHODS We surveyed 1,200 nurses in 14 hospitals using a validated questionnaire.", 0.58),
