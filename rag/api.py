@@ -358,8 +358,11 @@ class Engine:
         if asked.kind in e.answer_type_kinds and e.reader == "similarity" and (e.factoid_learned > 0.0 or typed) and sentences:
             # the paper the answer will quote (as decide() and the composer choose it)
             about = self.subject(asked, retrieval) if isinstance(subject, str) else subject
-            leads = [about.n] if about else lead_order(retrieval.sources, sentences, e.rank_step, covered,
-                                                       e.lead_coverage)[: 1 + (e.answer_type_runner_up and typed is not None)]
+            if about is not None:
+                leads = [about.n]
+            else:  # the lead paper, and the runner-up whose line a factoid also shows (when typed)
+                ranked = lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)
+                leads = ranked[:2] if e.answer_type_runner_up and typed is not None else ranked[:1]
             for n in leads:
                 paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
                 order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits

@@ -238,7 +238,7 @@ class EvidenceSettings(BaseModel):
         False,
         description="A factoid that names no paper also shows the runner-up paper's line "
         "(answer.factoid_runner_up): order that paper's sentences the same way, so its line is the "
-        "one stating what is asked. Blind dev factoid key facts +2 of 150, none lost, but the "
+        "one stating what is asked. Blind dev factoid key facts +2 of 150 with two places, none lost, but the "
         "runner-up's line was then a planted one more often (eval/injections 0.975 -> 0.950), so "
         "off (README, stop 44).",
     )

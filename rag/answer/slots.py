@@ -79,16 +79,15 @@ class Slot:
     words: tuple[str, ...]
     number: bool
     cues: tuple[str, ...] = ()
-    label: str = ""  # the wh-phrase as written ("batch size", "A100 GPUs")
     acronym: str = ""  # initials of a multi-word head ("end-point error" → "epe"), also a match
     asked: str = ""  # the question's words from its wh-word ("how many tokens was it trained on")
 
     def describe(self) -> str:
         """What a sentence must do to fill the slot, for messages ("no sentence of X clearly
-        …"): answer the question's own words. ``label`` is a cut of them that can end inside a
-        verb phrase ("the dialect text went into the asked for" over a quarter of the labels the
-        eval questions give), so it is quoted only when the question's words are unknown."""
-        return f"answers “{self.asked}”" if self.asked else f"states the {self.label or 'figure'} asked for"
+        …"): answer the question's own words. The wh-phrase cut at a stop word, which the
+        messages used to name, can end inside a verb phrase ("the dialect text went into the
+        asked for")."""
+        return f"answers “{self.asked}”"
 
     def filled_by(self, sentence: str, question: str, title: str = "") -> bool:
         """Whether ``sentence`` states the slot. A cue the paper's ``title`` names is the
@@ -125,7 +124,7 @@ def asked_slot(question: str) -> Slot | None:
         return None
     pieces = [p for t in content if t.isalpha() or "-" in t for p in t.lower().split("-") if p]
     acronym = "".join(p[0] for p in pieces) if len(pieces) >= 3 else ""
-    return Slot(head, number, cues, " ".join(phrase), acronym, _asked_words(question))
+    return Slot(head, number, cues, acronym, _asked_words(question))
 
 
 # a full stop after a word of three or more characters; "e.g.", "i.e.", "vs.", "al." go on
