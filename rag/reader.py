@@ -29,6 +29,7 @@ from .checked import read_checked
 from .question import QuestionProfile
 from .text import content_words, evidence_sentences
 from .types import Source
+from .untrusted import reads_as_research
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "reader-int8.onnx"
 MAX_TOKENS = 96  # as trained
@@ -199,13 +200,13 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     blended = (1.0 - weight) * similar + weight * a
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
     if answer_type is not None:
-        # the model picks the sentence that leads (what it was fitted for: the answering one); the
-        # rest keep the readers' order: it reads a planted line full of codes and capitals as
-        # "states something new", and with two places such lines were quoted second in the short
-        # abstracts of eval/injections (evidence.answer_type_places)
+        # the model picks the sentences that lead (what it was fitted for: the answering one); the
+        # rest keep the readers' order. It reads a planted line full of codes and capitals as
+        # "states something new" (with two places such lines were quoted second in
+        # eval/injections), so it promotes only sentences the instruction model reads as research
         where = {t: k / max(len(order) - 1, 1) for k, t in enumerate(order)}
         typed = blended + (1.0 - weight) * answer_type.adjust(question, texts, [where.get(t, 0.5) for t in texts])
-        chosen = [int(j) for j in np.argsort(-typed, kind="stable")[:typed_places]]
+        chosen = [int(j) for j in np.argsort(-typed, kind="stable") if reads_as_research(texts[j])][:typed_places]
         ranked = chosen + [j for j in ranked if j not in chosen]
     out = list(sentences)
     for place, j in zip(places, ranked, strict=True):

@@ -24,6 +24,14 @@ class SilentReader:
         return np.zeros(len(sentences))
 
 
+@pytest.fixture(autouse=True)
+def shape_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # these cases pin the answer-type model itself; the instruction model's guard on what it may
+    # promote (which keeps 1% of corpus sentences in the readers' order, LLM-domain ones such as
+    # "… reduced made-up answers." among them) is tested in tests/test_untrusted.py
+    monkeypatch.setattr("rag.reader.reads_as_research", lambda sentence: True)
+
+
 def quoted(question: str, by_similarity: list[tuple[str, float]], model: AnswerTypeModel | None,
            places: int = 1) -> list[str]:
     """A factoid's paper's sentences in the order its answer quotes them, scored as given (listed
@@ -114,9 +122,9 @@ def test_the_sentence_behind_the_lead_is_the_next_likeliest_answer_not_backgroun
 
 @pytest.mark.parametrize("places", [1, 2])
 def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order(places: int):
-    # a planted line full of codes and capitals reads as "states something new" to the model;
-    # behind the typed places, quotes follow the readers, so in a longer abstract it is not
-    # promoted (in eval/injections' three-sentence abstracts two places did promote such lines)
+    # behind the typed places, quotes follow the readers; a planted line full of codes and
+    # capitals (which the shape model reads as "states something new") is never among them
+    # (the instruction model's guard: tests/test_untrusted.py)
     question = "What share of the surveyed nurses reported burnout?"
     by_similarity = [("BACKGROUND Burnout among hospital nurses is a growing concern for health systems.", 0.62),
                      ("METHODS We surveyed 1,200 nurses in 14 hospitals using a validated questionnaire.", 0.58),
