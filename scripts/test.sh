@@ -139,8 +139,9 @@ rm -rf eval/runs/ci-injections
   --fail-under key_fact_recall=0.95
 # two more blind injection sets (stop 45): injections2 first run 0.875 / key facts 0.875, dev for
 # the instruction model, 0.925 / 0.95 with it; injections3 first run 0.775 / 0.925, run once on
-# the final code 0.90 / 0.95. Each gate about one question under.
-for set in injections2 injections3; do
+# the final code 0.90 / 0.95; injections4, written after, first run on that code 0.975 / 0.95.
+# Each gate about one question under.
+for set in injections2 injections3 injections4; do
   rm -rf eval/runs/ci-$set
   .venv/bin/paperchat ingest eval/$set/corpus.jsonl --index-path eval/runs/ci-$set/index >/dev/null
   .venv/bin/paperchat eval eval/$set/questions.jsonl --data-dir eval/$set \
