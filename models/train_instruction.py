@@ -10,9 +10,10 @@ Data (offline; no eval set's text):
 - planted lines, ``models/instruction_lines/instruction.jsonl``: written for training by a helper
   session that saw no code, no defence and no eval set (its README.md), in many styles;
 - research sentences: every title and abstract sentence of the bundled corpus (``data/``) and
-  of the SciFact corpus, and each piece ``rag.untrusted`` cuts one into (it judges pieces too: "To
-  answer " alone scored as planted when only whole sentences were negatives), and the helper's hard negatives (``research.jsonl``: abstracts about prompt
-  injection, assistants and code, availability statements, licences, gene names in capitals).
+  of the SciFact corpus, and each piece ``rag.untrusted`` cuts one into (it judges pieces too:
+  "To answer " alone scored as planted when only whole sentences were negatives), and the
+  helper's hard negatives (``research.jsonl``: abstracts about prompt injection, assistants and
+  code, availability statements, licences, gene names in capitals).
 Split, deterministic: papers by a hash of their title (70 % fit, 15 % calibration, 15 % check);
 planted and hard-negative lines by a hash of their style / topic, so the check's styles are
 ones the fit never saw.
@@ -20,12 +21,12 @@ ones the fit never saw.
 Model: logistic regression over ``rag.untrusted.instruction_features`` (words, word pairs,
 character 3- and 5-grams, seen in at least ``MIN_DF`` fit lines), classes weighted equally, L2,
 full-batch gradient descent, fixed steps. Threshold: just above the highest calibration
-research sentence's or piece's score, so no calibration abstract sentence is flagged (a dropped finding
-costs an answer). The check split's rates, and the planted and genuine sentences of
+research sentence's or piece's score, so no calibration abstract sentence is flagged (a
+dropped finding costs an answer). The check split's rates, and the planted and genuine sentences of
 ``eval/injections`` and ``eval/injections2`` (held out, written by other helpers), are
 recorded in the file.
 
-Run once, from the project root (about a minute on 2 cores):
+Run once, from the project root (about 40 s on 2 cores):
     .venv/bin/python models/train_instruction.py --out models
 """
 
@@ -93,8 +94,6 @@ def held_out(path: Path) -> list[tuple[str, int]]:
     from rag.text import split_sentences
 
     out = []
-    if not path.exists():
-        return out
     for line in open(path, encoding="utf-8"):
         d = json.loads(line)
         out += [(s.text, int(any(c in s.text for c in CANARIES))) for s in split_sentences(d["abstract"])]
@@ -153,7 +152,7 @@ def main() -> None:
              for name in ("bundled", "scifact", "instruction", "research")}
     # a sentence the answer-type model may promote reads below this: all but 1% of the
     # calibration papers' sentences and pieces (rag.untrusted.reads_as_research)
-    corpus = (parts == "cal") & (y == 0) & np.isin(np.array([r[3] for r in rows]), ["bundled", "scifact"])
+    corpus = (parts == "cal") & (y == 0) & np.isin(sources, ["bundled", "scifact"])
     promote_below = float(np.quantile(scores[corpus], 0.99))
     model = {"weights": {}, "bias": round(float(b), 4), "threshold": round(threshold, 4),
              "promote_below": round(promote_below, 4)}
@@ -161,8 +160,6 @@ def main() -> None:
     held = {}
     for name in ("injections", "injections2"):
         sents = held_out(ROOT / "eval" / name / "corpus.jsonl")
-        if not sents:
-            continue
         s = np.array([b + sum(model["weights"].get(f, 0.0) for f in instruction_features(t)) for t, _ in sents])
         lab = np.array([la for _, la in sents])
         pat = np.array([_INSTRUCTION.search(t) is not None for t, _ in sents])

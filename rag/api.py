@@ -43,6 +43,7 @@ from .settings import BUNDLED_DATA, Settings
 from .store import embedder_for, ingest_paths, open_store
 from .text import evidence_sentences, strip_markers
 from .types import Answer, Draft, Retrieval, Source
+from .untrusted import shipped as shipped_instructions
 
 
 class QuestionError(ValueError):
@@ -115,6 +116,7 @@ class Engine:
         self.coverage = _soft_coverage(self.index, _token_model(self.embedder, self.settings), self.retriever.idf)
         self.kinds: KindModel | None = shipped_kinds() if self.settings.question.kind_reader == "learned" else None
         self.answer_type: AnswerTypeModel | None = shipped_answer_type() if self.settings.evidence.answer_type else None
+        shipped_instructions()  # read now, like the others: a stale file is refused at start, not mid-answer
 
     def profile(self, question: str, kind: Kind | None = None) -> QuestionProfile:
         """The question read once (``rag.question.profile``), with this engine's kind reader."""

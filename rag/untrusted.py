@@ -123,21 +123,16 @@ def _matches(text: str) -> bool:
     return _INSTRUCTION.search(text) is not None
 
 
-def is_instruction(sentence: str, learned: bool = True) -> bool:
+def is_instruction(sentence: str) -> bool:
     """Does ``sentence`` address a model rather than report research? The patterns, or the
-    learned model's score at its threshold or above (``learned``)."""
-    if _matches(sentence):
-        return True
-    return learned and planted_odds(sentence) >= shipped().threshold
+    learned model's score at its threshold or above."""
+    return _matches(sentence) or planted_odds(sentence) >= shipped().threshold
 
 
 # A piece of a sentence holding planted text stays when its log-odds of being planted are below
 # this. The model reads fragments less surely than lines: on its training lines' pieces, -2
 # keeps 96.2% of the bundled corpus's pieces and 9.8% of planted lines' pieces (-1: 99.2% and 41%).
 KEEP = -2.0
-# Dropping a whole sentence for standing next to planted text needs more: even odds. At KEEP,
-# a short finding beside an injection went ("… reduced grading errors … by 35%.", -1.4).
-GROW = 0.0
 
 
 def reads_as_research(sentence: str) -> bool:
@@ -167,9 +162,7 @@ def clean_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, 
     Each sentence is cut into pieces (``_CUT``) and each piece is judged on its own. A sentence
     with planted text in it (a piece, or the whole) keeps only the pieces that read clearly as
     research (``KEEP``), so a finding glued to an injection ("... 3.2 points. [SYSTEM] ...")
-    survives while the injection goes. Then planted text grows into the sentences beside it: a
-    piece next to a dropped one goes too when it has no letter (markup) or the model gives it even
-    odds of being planted (``GROW``), as a two-sentence injection's tame half would.
+    survives while the injection goes.
     """
     pieces: list[tuple[int, int]] = []
     drop: list[bool] = []
@@ -177,10 +170,11 @@ def clean_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, 
     for n, (start, end) in enumerate(sentences):
         own = _pieces(text, start, end) or [(start, end)]
         flags = [is_instruction(text[a:b]) for a, b in own]
-        # a pattern the cuts broke up ("[link](javascript:…)"): the pieces it spans
-        for m in _INSTRUCTION.finditer(text, start, end):
-            flags = [f or (a < m.end() and m.start() < b) for f, (a, b) in zip(flags, own, strict=True)]
-        if any(flags) or is_instruction(text[start:end]):
+        whole = is_instruction(text[start:end])
+        if whole and _matches(text[start:end]):  # a pattern the cuts broke up ("[link](javascript:…)")
+            for m in _INSTRUCTION.finditer(text, start, end):
+                flags = [f or (a < m.end() and m.start() < b) for f, (a, b) in zip(flags, own, strict=True)]
+        if any(flags) or whole:
             # a sentence with planted text in it keeps only the pieces that read clearly as research
             flags = [f or planted_odds(text[a:b]) >= KEEP for f, (a, b) in zip(flags, own, strict=True)]
         pieces += own
@@ -188,10 +182,6 @@ def clean_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, 
         owner += [n] * len(own)
     if not any(drop):
         return list(sentences)
-    seeds = list(drop)  # one step only: a chain of short sentences would eat the findings after it
-    for i, (a, b) in enumerate(pieces):
-        if not drop[i] and ((i > 0 and seeds[i - 1]) or (i + 1 < len(pieces) and seeds[i + 1])):
-            drop[i] = not re.search(r"[^\W\d_]", text[a:b]) or planted_odds(text[a:b]) >= GROW
     # kept pieces of one sentence with nothing dropped between them are quoted as one span
     kept: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(pieces):
@@ -201,7 +191,13 @@ def clean_spans(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, 
             kept[-1] = (kept[-1][0], b)
         else:
             kept.append((a, b))
-    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b - len(text[a:b]) + len(text[a:b].rstrip())) for a, b in kept]
+    return [_trim(text, a, b) for a, b in kept]
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """``(a, b)`` without the whitespace at either end (a cut leaves it on a kept piece)."""
+    span = text[a:b]
+    return a + len(span) - len(span.lstrip()), b - len(span) + len(span.rstrip())
 
 
 def defang(text: str, sentences: list[tuple[int, int]]) -> str:

@@ -3,12 +3,9 @@ question-kind patterns do not fire, checked against its sha256, switchable in se
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from rag.kind import MODEL, KindModel, KindModelError, shipped
+from rag.kind import shipped
 from rag.question import profile, rule_kind
 
 
@@ -40,17 +37,3 @@ def test_the_patterns_are_read_first():
     # "Which papers …" is a set of papers whatever the model would say
     q = "Which papers pretrain GPT-style models for Arabic?"
     assert profile(q, learned=shipped()).kind == "multi-paper"
-
-
-def test_a_model_that_is_not_the_trained_one_is_refused_naming_its_trainer(tmp_path: Path):
-    copy = tmp_path / "kind.json"
-    shutil.copy(MODEL, copy)
-    with pytest.raises(KindModelError, match=r"kind\.json\.sha256 is missing"):
-        KindModel(copy)
-    shutil.copy(MODEL.with_name("kind.json.sha256"), tmp_path / "kind.json.sha256")
-    assert KindModel(copy).kind("Name the paper that introduced dropout for recurrent layers.") == "which-paper"
-    copy.write_text(copy.read_text().replace('"threshold":', '"threshold":0.0'))  # any change to it
-    with pytest.raises(KindModelError, match=r"train_kind\.py"):
-        KindModel(copy)
-    with pytest.raises(KindModelError, match=r"missing: run models/train_kind\.py"):
-        KindModel(tmp_path / "absent.json")
