@@ -165,6 +165,7 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
         "confidence": answer.confidence,
         "reason": answer.reason,
         "question": q.question,
+        "searched": answer.query if answer.query and answer.query != q.question else "",  # as read (spelling)
         "gold_titles": q.gold_titles,
         "answer": answer.text,
         "mode": answer.mode,

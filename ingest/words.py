@@ -20,6 +20,9 @@ _STOP = frozenset(
 )
 
 
+STOP_WORDS = _STOP  # what content words leave out: function words and paper talk
+
+
 @lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
     """Cached: the grounding check and the reader compare every claim with every sentence."""

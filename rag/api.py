@@ -40,6 +40,7 @@ from .question import Kind, QuestionProfile, profile
 from .reader import LearnedReader, Reader, Scored, SimilarityReader, blend_paper, rank
 from .retrieve import Retriever
 from .settings import BUNDLED_DATA, Settings
+from .spelling import Speller
 from .store import embedder_for, ingest_paths, open_store
 from .text import evidence_sentences, strip_markers
 from .types import Answer, Draft, Retrieval, Source
@@ -117,6 +118,12 @@ class Engine:
         self.kinds: KindModel | None = shipped_kinds() if self.settings.question.kind_reader == "learned" else None
         self.answer_type: AnswerTypeModel | None = shipped_answer_type() if self.settings.evidence.answer_type else None
         shipped_instructions()  # read now, like the others: a stale file is refused at start, not mid-answer
+        self.speller = Speller(self.retriever.papers_with, self.retriever.papers) if self.settings.question.spelling else None
+
+    def spelled(self, question: str) -> str:
+        """``question`` with its mistyped words read as meant (``rag.spelling``); as typed when
+        spelling is off."""
+        return self.speller.correct(question) if self.speller is not None else question
 
     def profile(self, question: str, kind: Kind | None = None) -> QuestionProfile:
         """The question read once (``rag.question.profile``), with this engine's kind reader."""
@@ -165,7 +172,8 @@ class Engine:
         ``rag.filters``); a filter no paper passes is answered with a message saying so."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.answer.max_question_chars)
-        query = clean_question(query, self.settings.answer.max_question_chars) if query else question
+        # searched and analysed as meant ("wich paper …"); the answer keeps what was typed
+        query = clean_question(query, self.settings.answer.max_question_chars) if query else self.spelled(question)
         limit = Filters.parse(filters)  # FilterError (a ValueError) names a malformed field
         try:
             retrieval, asked = self._retrieve(question, query, top_k, mode, asked, focus, limit)
@@ -295,7 +303,7 @@ class Engine:
         """The papers a first question is answered from, in the order the answer reads them
         (the retriever's, then the soft-coverage rerank), and the question's profile: search
         without an answer (``bench/retrieval.py``, ``bench/fit_evidence.py``)."""
-        question = clean_question(question, self.settings.answer.max_question_chars)
+        question = self.spelled(clean_question(question, self.settings.answer.max_question_chars))
         return self._retrieve(question, question, top_k, mode, None, None, Filters.parse(filters))
 
     def _soft_reranked(self, asked: QuestionProfile, query: str, retrieval: Retrieval, keep: int) -> Retrieval:
@@ -552,7 +560,7 @@ class Chat:
         """The follow-up's profile (built once, kind as the conversation makes it) and what it
         refers to."""
         engine = self._engine()
-        question = clean_question(question, engine.settings.answer.max_question_chars)
+        question = engine.spelled(clean_question(question, engine.settings.answer.max_question_chars))
         asked = engine.profile(question)
         focus = resolve(asked, self.turns)
         if focus.refers:  # about the papers in focus: one fact, or one line per paper
@@ -566,7 +574,8 @@ class Chat:
         asked, focus = self.focus(question)
         query = asked.text
         if focus.refers or focus.cue == "seek":
-            query = self.rewrite(question, offline=question if focus.refers else asked.text)
+            meant = engine.spelled(question)
+            query = self.rewrite(meant, offline=meant if focus.refers else asked.text)
 
         def run() -> Iterator[str]:
             answer = yield from engine.stream(question, query=query, asked=asked, focus=focus, **kwargs)  # type: ignore[arg-type]

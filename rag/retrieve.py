@@ -115,6 +115,19 @@ class Retriever:
             best = max(best, sum(idf[w] for w in words if w in have) / total)
         return best
 
+    def papers(self) -> int:
+        """Papers in the collection (from the lexical index; 1 without one)."""
+        lex = self.index.lexical
+        return self._stat("papers", lex.paper_count) if lex is not None else 1
+
+    def papers_with(self, word: str) -> int:
+        """How many papers of the collection write ``word`` among their content words (from the
+        lexical index; every word counts as written without one)."""
+        lex = self.index.lexical
+        if lex is None:
+            return 1
+        return self._stat(f"df:{word}", lambda: lex.doc_freq(word))
+
     def idf(self, words: Iterable[str]) -> dict[str, float]:
         """Each content word's inverse document frequency in this collection (from the lexical
         index; 1.0 each without one)."""

@@ -12,6 +12,7 @@ from functools import lru_cache
 # One definition each, shared with ingest (the lexical index's words, the chunker's sentences)
 from ingest.words import (  # noqa: F401
     MARKER,
+    STOP_WORDS,
     Sentence,
     content_word_spans,
     content_words,

@@ -498,3 +498,11 @@ def test_the_runner_up_papers_line_is_its_sentence_stating_the_asked_figure(fast
 
     assert runner_line(True).startswith("RESULTS The prevalence was 41.5%")
     assert runner_line(False).startswith("BACKGROUND")
+
+
+def test_a_question_typed_with_slips_is_answered_as_meant(fast: Engine):
+    typed = "wich text-to-sql modle adds relational strucutres such as schema linkng to a seq2seq model"
+    answer = fast.ask(typed)
+    assert answer.question == typed  # kept as typed; searched and read as meant
+    assert answer.query == "which text-to-sql model adds relational structures such as schema linking to a seq2seq model"
+    assert not answer.refused and answer.citations[0].title == RASAT

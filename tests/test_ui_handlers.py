@@ -310,3 +310,12 @@ def test_thumbs_are_kept_and_become_questions_to_evaluate(engine: Engine, bundle
     assert record["comment"] == "should quote the Spider figure first"
     # the default place is beside the index
     assert feedback.feedback_path(bundled_settings).name == f"{bundled_settings.index_path.name}-feedback.jsonl"
+
+
+def test_a_question_typed_with_slips_shows_what_was_searched_for(page: ChatPage):
+    # the real encoder and the bundled corpus: the slips are read as meant, and the panel says so
+    _, history, panel, _ = ask(page, "wich paper adds relational strucutres to a pretrained seq2seq modle for text-to-sql")[-1]
+    assert history[0]["content"].startswith("wich paper")  # the user's message as typed
+    assert ('searched for: which paper adds relational structures to a pretrained seq2seq model '
+            'for text-to-sql') in panel
+    assert RASAT in entries(panel).values()
