@@ -101,6 +101,17 @@ python3 -m venv .venv
   --fail-under near-miss.refused_or_weak=0.6 \
   --fail-under citation_precision=0.9 \
   --fail-over false_refusal_rate=0.16
+# the chat-typed bundled blind set's test split (stop 46; first run on 7d79ad9: hit@5 0.76, false
+# refusals 2 of 25; with the question's slips read as meant, run once: hit@5
+# 0.84, key facts 0.80, factoid strict 0.69, false refusals 1 of 25, off-topic and near misses
+# refused or weak 5 and 4 of 5; each gate about two questions under)
+.venv/bin/paperchat eval eval/paraphrase10.jsonl --split test --fresh --out eval/runs/ci-paraphrase10 \
+  --fail-under hit@5=0.76 \
+  --fail-under key_fact_recall=0.7 \
+  --fail-under off-topic.refused_or_weak=0.6 \
+  --fail-under near-miss.refused_or_weak=0.6 \
+  --fail-under citation_precision=0.9 \
+  --fail-over false_refusal_rate=0.12
 .venv/bin/paperchat eval eval/conversations.jsonl --split test --fresh --out eval/runs/ci-conversations \
   --fail-under follow-up.key_fact_recall=0.68 \
   --fail-under follow-up.gold_citation_recall=0.87 \
