@@ -3,20 +3,19 @@
 People type into a chat box: "wich paper finetunes a trasnformer w/ fewer paramters". A word the
 collection never writes and English does not know finds no passage by its letters (BM25), splits
 into odd wordpieces for the encoder, and hides the question's kind ("wich paper") from the
-patterns that read it. On the blind dev splits with two such typos a question (`bench` noise:
-a letter dropped, doubled, swapped or changed), factoid key facts fell 105 -> 91 of 150 and false
-refusals rose 4 -> 17 of 328 (README, stop 46).
+patterns that read it. On the blind dev splits with two slips a question (``bench/typos.py``),
+factoid key facts fell 105 -> 91 of 150 and false refusals rose 4 -> 17 of 328 (README, stop 46).
 
-A word is left as typed when the collection writes it (any paper's content words, from the
-lexical index, or a function word such as "which"), or English has it (pyspellchecker's
-dictionary of 160,000 words: "rabies", "login" and "filler" are words, whatever the collection
-is about), or it is the plural of one of those; names,
-acronyms, numbers and hyphenated terms are never touched. Otherwise it becomes a word one edit away
-(``edits``: the likeliest slip first, a letter left out, then two swapped, one added, one changed)
-that at least ``min_papers`` papers write, weighing how many do against how likely the slip is; else the
-English word one edit away weighed the same way by how often it is written, if at least ``common``
-times in the dictionary's sources. Nothing else: a word two edits
-away, or one no candidate explains, stays as typed (a topic the collection lacks must stay absent).
+A word stays as typed when the collection writes it (a paper's content words in the lexical
+index, or a function word such as "which"), when English has it (pyspellchecker's dictionary of
+160,000 words: "rabies", "login" and "filler" are words whatever the collection is about; or one
+token of tiktoken's cl100k vocabulary, for newer words), or when it is the plural or British
+spelling of one of those. Names, acronyms, numbers and hyphenated terms are never touched.
+Otherwise it becomes a word one typing slip away (``edits``) that at least ``min_papers`` papers
+write, weighing how many do against how likely the slip is; else the English word one slip away
+weighed the same way by how often English writes it, if at least ``common`` times. Nothing else:
+a word two slips away, or one no candidate explains, stays as typed (a topic the collection lacks
+must stay absent).
 """
 
 from __future__ import annotations
@@ -30,11 +29,11 @@ from ingest.tokens import encoding
 
 from .text import STOP_WORDS
 
-# a lower-case or capitalised alphabetic word of four or more letters standing alone (not inside
-# a hyphenated, dotted or numbered term, which are names and measures)
 # what each kind of slip (``edits``) costs, in tenfolds of papers writing the word: a letter left
 # out or two swapped are the common slips, an added or changed letter rarer
 _SLIP = (0.0, 0.0, 0.5, 1.0)
+# a lower-case or capitalised alphabetic word of four or more letters standing alone (not inside
+# a hyphenated, dotted or numbered term, which are names and measures)
 _WORD = re.compile(r"(?<![\w.\-/])[A-Za-z][a-z]{3,}(?![\w\-/]|\.\w)")
 
 
@@ -67,7 +66,7 @@ def near(a: str, b: str) -> bool:
 def web_word(word: str) -> bool:
     """Is ``word`` (five letters or more) one token of tiktoken's cl100k vocabulary, learnt from
     web text: newer words a dictionary lacks ("vaping", "vocab")? A slip rarely is one: 4 of the
-    887 slips `bench`'s noise made on the dev questions were, all of them real words ("trail")."""
+    887 slips ``bench/typos.py`` made in the dev questions were, all of them real words ("trail")."""
     return len(word) >= 5 and len(encoding().encode(" " + word)) == 1
 
 
@@ -126,8 +125,9 @@ class Speller:
         candidates = edits(word)
         if len(word) < 5:  # a short word is one slip from many: only a function word ("wich") is fixed
             candidates = {c: k for c, k in candidates.items() if c in STOP_WORDS}
-        # how many papers write it (in tenfolds), less how unlikely the slip is; ties: the commoner
-        # English word ("modle": "model", written by 659 papers, over "module", by 47)
+        # how many papers write it (in tenfolds), less how unlikely the slip is ("modle": "model",
+        # two letters swapped, written by 659 papers, over "module", a letter left out, by 47);
+        # ties: the commoner English word
         written = [(_SLIP[cls] - math.log10(n), -self.english.get(c, 0), c) for c, cls in candidates.items()
                    if (n := self.written(c)) >= self.min_papers]
         if written:
@@ -141,8 +141,8 @@ class Speller:
     def correct(self, text: str) -> str:
         def fix(m: re.Match[str]) -> str:
             typed = m.group(0)
-            if typed[0].isupper() and text[: m.start()].strip(" \t\"'(“‘") not in ("",) and \
-                    not re.search(r"[.!?:]\s*$", text[: m.start()]):
+            before = text[: m.start()]
+            if typed[0].isupper() and before.strip(" \t\"'(“‘") and not re.search(r"[.!?:]\s*$", before):
                 return typed  # a capitalised word inside a sentence is a name
             meant = self.meant(typed.lower())
             if meant is None:
