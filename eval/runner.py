@@ -165,7 +165,8 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
         "confidence": answer.confidence,
         "reason": answer.reason,
         "question": q.question,
-        "searched": answer.query if answer.query and answer.query != q.question else "",  # as read (spelling)
+        # the question as searched when not as typed: slips read as meant, a follow-up's rewrite
+        "searched": answer.query if answer.query and answer.query != q.question else "",
         "gold_titles": q.gold_titles,
         "answer": answer.text,
         "mode": answer.mode,

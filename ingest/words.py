@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%]*[A-Za-z0-9%]|[A-Za-z0-9]")
-_STOP = frozenset(
+# what content words leave out: function words and paper talk
+STOP_WORDS = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have how
     in into is it its of on or our such that the their them these they this those to was we were
     what when where which while who why will with would paper papers study work propose proposed
     approach method methods show shows shown results also than then there using use used based""".split()
 )
-
-
-STOP_WORDS = _STOP  # what content words leave out: function words and paper talk
 
 
 @lru_cache(maxsize=8192)
@@ -34,7 +32,7 @@ def content_word_spans(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _WORD.finditer(text):
         w = m.group().lower().rstrip(".")
-        if w not in _STOP and (len(w) > 2 or any(c.isdigit() for c in w)):
+        if w not in STOP_WORDS and (len(w) > 2 or any(c.isdigit() for c in w)):
             out.append((m.start(), m.end(), w))
     return out
 

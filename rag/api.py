@@ -556,11 +556,15 @@ class Chat:
             self.engine = get_engine(self.settings)
         return self.engine
 
+    def read(self, question: str) -> str:
+        """The follow-up as it is searched and analysed: cleaned, its slips read as meant."""
+        engine = self._engine()
+        return engine.spelled(clean_question(question, engine.settings.answer.max_question_chars))
+
     def focus(self, question: str) -> tuple[QuestionProfile, Focus]:
         """The follow-up's profile (built once, kind as the conversation makes it) and what it
-        refers to."""
+        refers to; ``question`` as :meth:`read` returns it."""
         engine = self._engine()
-        question = engine.spelled(clean_question(question, engine.settings.answer.max_question_chars))
         asked = engine.profile(question)
         focus = resolve(asked, self.turns)
         if focus.refers:  # about the papers in focus: one fact, or one line per paper
@@ -571,10 +575,10 @@ class Chat:
 
     def stream(self, question: str, **kwargs: object) -> AnswerStream:
         engine = self._engine()
-        asked, focus = self.focus(question)
+        meant = self.read(question)
+        asked, focus = self.focus(meant)
         query = asked.text
         if focus.refers or focus.cue == "seek":
-            meant = engine.spelled(question)
             query = self.rewrite(meant, offline=meant if focus.refers else asked.text)
 
         def run() -> Iterator[str]:

@@ -131,11 +131,10 @@ class Retriever:
     def idf(self, words: Iterable[str]) -> dict[str, float]:
         """Each content word's inverse document frequency in this collection (from the lexical
         index; 1.0 each without one)."""
-        lex = self.index.lexical
-        if lex is None:
+        if self.index.lexical is None:
             return dict.fromkeys(words, 1.0)
-        n = self._stat("papers", lex.paper_count) or 1
-        return {w: math.log((n + 1) / (self._stat(f"df:{w}", lambda w=w: lex.doc_freq(w)) + 0.5)) for w in words}
+        n = self.papers() or 1
+        return {w: math.log((n + 1) / (self.papers_with(w) + 0.5)) for w in words}
 
     def narrow(self, question: str, retrieval: Retrieval, limit: int, fit: Sequence[float] = ()) -> Retrieval:
         """The ``limit`` papers a description fits best ("the Portuguese one", "which of them

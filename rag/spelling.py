@@ -43,7 +43,7 @@ def english() -> dict[str, int]:
     (160,000 words, shipped in its wheel; nothing is downloaded)."""
     from spellchecker import SpellChecker
 
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return SpellChecker(language="en", distance=1).word_frequency.dictionary
 
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")

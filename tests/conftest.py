@@ -79,7 +79,7 @@ def generative_engine(bundled_settings: Settings, llm_server: ScriptedOpenAIServ
 # (fake embedder, 20 papers). Everything that loads the real encoder, ingests the bundled corpus,
 # starts a server or a browser, or runs the CLI in a subprocess is the slow tier.
 _REAL_FIXTURES = {"engine", "bundled_settings", "generative_engine"}
-_FAST_MODULES = {"test_fast_pipeline", "test_kind", "test_evidence", "test_names", "test_slots", "test_readers", "test_conversation", "test_filters", "test_text", "test_lexical", "test_parallel", "test_sentence_vectors", "test_token_store", "test_untrusted", "test_checked"}
+_FAST_MODULES = {"test_fast_pipeline", "test_kind", "test_evidence", "test_names", "test_slots", "test_readers", "test_conversation", "test_filters", "test_text", "test_lexical", "test_parallel", "test_sentence_vectors", "test_token_store", "test_untrusted", "test_checked", "test_spelling"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -141,7 +141,7 @@ def test_a_spoken_topic_change_is_neither_searched_for_nor_read(fast: Engine):
     chat = Chat(engine=fast)
     chat.ask(Q_RASAT)
     q = "Switching gears: which papers explain grokking, the delayed generalization of neural networks?"
-    asked, focus = chat.focus(q)
+    asked, focus = chat.focus(chat.read(q))
     assert focus.cue == "seek" and not {"switching", "gears"} & asked.words
     change = chat.ask(q)
     assert change.cue == "seek" and change.query.startswith("Which papers explain grokking")

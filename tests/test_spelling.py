@@ -27,7 +27,7 @@ def test_a_function_word_is_read_as_one():
     assert speller().correct("Wich paper") == "Which paper"
 
 
-def test_more_papers_outweigh_a_likelier_slip_only_so_far():
+def test_many_more_papers_outweigh_a_likelier_slip():
     # "modle": "module" is a letter left out, "model" two letters swapped and written 7x as often
     assert speller().correct("modle distillation") == "model distillation"
 
