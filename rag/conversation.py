@@ -7,6 +7,8 @@ in this order:
 
 1. a position: "the second one", "the latter", "[2]" → that paper of the most recent answer
    with that many papers ("the first one" after a one-paper answer means the last list);
+   "the other one" → the paper of the most recent list that the last answer did not lead with
+   (after "which of them …" narrowed a list of two to one, the one left);
 2. a request for work ("is there a paper on …", "what about diffusion models?", "unrelated:")
    → retrieve afresh, even if the question says "it" about its own subject; an opening topic
    change ("Switching gears:") is dropped from what is searched and read;
@@ -72,6 +74,10 @@ _ONE_OF = re.compile(
     r"|\bwhich one\b",
     re.I,
 )
+# "the other one", "the other paper's", "And the other: …"; not "on the other hand", nor a plural
+# ("the other papers", "the other two"), which asks about more than one
+_OTHER = re.compile(
+    rf"(?<!on )\bthe other(?: {_NOUN}(?:'s)?)?\b(?!\s*(?:hand|way|side|{_NOUN}s|ones|two|three|four)\b)", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _PLURAL = re.compile(r"\b(?:they|them|their|theirs|these|those)\b", re.I)
 _POINTER = re.compile(
@@ -111,7 +117,7 @@ class Focus:
 
     papers: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()
-    cue: str = "first"  # which cue decided: first, position, seek, all, one-of, pronoun, plural, ellipsis, fresh
+    cue: str = "first"  # which cue decided: first, position, other, seek, all, one-of, pronoun, plural, ellipsis, fresh
     how: str = "first question"  # the same, in words, for the page
     plural: bool = False  # about every paper in focus (compose one line each)
     limit: int = 0  # answer from only the best-reading ``limit`` of them ("both": 2, "which of them": 1)
@@ -151,6 +157,15 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
             pick = turn.papers[-1] if k == -1 else turn.papers[k - 1]
             n = turn.papers.index(pick) + 1
             return focus(turn, [pick], "position", f"“{said}” → reference [{n}] of {'the last' if turn is last else 'an earlier'} answer")
+    listed = next((t for t in answered if len(t.papers) >= 2), None)
+    m = _OTHER.search(text)
+    if m and listed is not None:
+        # the list's first paper that the last answer did not lead with: after "which of them …"
+        # picked one of two, the one left; right after the list, the one it did not lead with
+        pick = next(p for p in listed.papers if p != last.papers[0])
+        n = listed.papers.index(pick) + 1
+        return focus(listed, [pick], "other", f"“{m.group(0).strip()}” → reference [{n}] of "
+                     f"{'the last' if listed is last else 'an earlier'} answer, not the one just discussed")
     if _SEEK.search(text):
         return Focus(cue="seek", how="asks for other work")
     m = _ALL.search(text)
@@ -162,7 +177,6 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
         if before is not None:
             return focus(last, [lead, before], "all", "“both” → the papers of the last two answers", plural=True)
     # "both", "which of them": the most recent answer that listed several papers
-    listed = next((t for t in answered if len(t.papers) >= 2), None)
     if m and listed is not None:
         if m.group(0).lower() in ("both", "the two") and len(listed.papers) > 2:
             # of a longer list: the two it led with, the ones it found most relevant

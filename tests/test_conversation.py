@@ -61,6 +61,7 @@ def focus_of(question: str, *history: Turn):  # noqa: ANN201
         ("Which one is evaluated downstream?", ["dpot", "pos"], "one-of"),
         ("For the one working on trajectories, what is its model size?", ["dpot", "pos"], "one-of"),
         ("What results do they report?", ["dpot", "pos"], "plural"),
+        ("Did the other one put its code online?", ["pos"], "other"),  # the one the list did not lead with
     ],
 )
 def test_a_follow_up_to_a_list(question: str, papers: list[str], cue: str):
@@ -103,6 +104,19 @@ def test_positions_reach_back_to_the_last_list_and_refusals_are_skipped():
     assert focus_of("What results does it report?", refused).cue == "fresh"
     # no third paper in any list: not resolved to a wrong one
     assert focus_of("And the third one?", LIST).papers != ("pos",)
+
+
+def test_the_other_one_is_the_paper_of_the_list_not_just_discussed():
+    # "which of them …" picked Poseidon; "the other" is then DPOT, though the list led with it
+    picked = turn("Which of them uses the most data?", ["pos"])
+    other = focus_of("And the other: how large is its model?", LIST, picked)
+    assert (other.papers, other.cue) == (("dpot",), "other")
+    assert "reference [1]" in other.how
+    picked = turn("Which of them is pretrained on fluid dynamics?", ["dpot"])
+    assert focus_of("What fix does the other paper suggest?", LIST, picked).papers == ("pos",)
+    # not a reference to one paper: a turn of phrase, or a plural
+    assert focus_of("On the other hand, is there work on weather?", LIST).cue == "seek"
+    assert focus_of("What do the other papers report?", LIST).cue != "other"
 
 
 def test_which_of_them_and_both_narrow_to_the_papers_that_fit():
