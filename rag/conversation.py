@@ -77,7 +77,7 @@ _ONE_OF = re.compile(
 # "the other one", "the other paper's", "And the other: …"; not "on the other hand", nor a plural
 # ("the other papers", "the other two"), which asks about more than one
 _OTHER = re.compile(
-    rf"(?<!on )\bthe other(?: {_NOUN}(?:'s)?)?\b(?!\s*(?:hand|way|side|{_NOUN}s|ones|two|three|four)\b)", re.I)
+    rf"\bthe other(?: {_NOUN}(?:'s)?)?\b(?!\s*(?:hand|way|side|{_NOUN}s|ones|two|three|four)\b)", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _PLURAL = re.compile(r"\b(?:they|them|their|theirs|these|those)\b", re.I)
 _POINTER = re.compile(

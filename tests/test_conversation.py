@@ -114,6 +114,7 @@ def test_the_other_one_is_the_paper_of_the_list_not_just_discussed():
     assert "reference [1]" in other.how
     picked = turn("Which of them is pretrained on fluid dynamics?", ["dpot"])
     assert focus_of("What fix does the other paper suggest?", LIST, picked).papers == ("pos",)
+    assert focus_of("What did they report on the other one?", LIST, picked).papers == ("pos",)
     # not a reference to one paper: a turn of phrase, or a plural
     assert focus_of("On the other hand, is there work on weather?", LIST).cue == "seek"
     assert focus_of("What do the other papers report?", LIST).cue != "other"
