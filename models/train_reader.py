@@ -312,20 +312,24 @@ def packaged_cross_encoder():  # noqa: ANN201 - (tokenizer, Reader)
     return tok, model
 
 
-def train(model, tok, encode, next_batch, steps: int, lr: float) -> float:  # noqa: ANN001
-    """``steps`` AdamW steps (a tenth warming up, then linear decay) of BCE on the logits, each
-    on ``next_batch(step)``: (text, other, label) triples. Returns the time training started."""
+def bce(model, tok, encode, batch: list) -> torch.Tensor:  # noqa: ANN001
+    """Pointwise: BCE of each (text, other, label) triple's logit."""
+    logits = model(**encode(tok, [(q, s) for q, s, _ in batch]))
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.tensor([float(y) for _, _, y in batch]))
+
+
+def train(model, tok, encode, next_batch, steps: int, lr: float, loss_of=bce) -> float:  # noqa: ANN001
+    """``steps`` AdamW steps (a tenth warming up, then linear decay), each minimising
+    ``loss_of(model, tok, encode, next_batch(step))`` (default: BCE on (text, other, label)
+    triples). Returns the time training started."""
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, (steps - s) / steps))
-    lossf = torch.nn.BCEWithLogitsLoss()
     model.train()
     t0 = time.time()
     for step in range(steps):
-        batch = next_batch(step)
-        logits = model(**encode(tok, [(q, s) for q, s, _ in batch]))
-        loss = lossf(logits, torch.tensor([float(y) for _, _, y in batch]))
+        loss = loss_of(model, tok, encode, next_batch(step))
         opt.zero_grad()
         loss.backward()
         opt.step()
