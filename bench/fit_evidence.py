@@ -27,14 +27,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from eval.metrics import auc  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
-from rag.evidence import FEATURES, features, lead_order  # noqa: E402
+from rag.evidence import FEATURES, features, lead_order, probability  # noqa: E402
 from rag.reader import LearnedReader, rank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact" / "beir"
 
 
-def rows(engine: Engine, path: Path, split: str) -> list[dict]:
+def rows(engine: Engine, path: Path, split: str, more=None) -> list[dict]:  # noqa: ANN001
+    """The decision's features of each question of ``path``'s ``split``; ``more(retrieval,
+    asked)``, if given, adds a probe's own fields to each row from the same retrieval."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         q = json.loads(line)
@@ -54,7 +56,8 @@ def rows(engine: Engine, path: Path, split: str) -> list[dict]:
         extra = {"x_margin": rel[0] - rel[1], "x_fused_lead": _fused_lead(retrieval),
                  "x_top_learned_paper": _paper_learned(sentences)}
         out.append({"id": q["id"], "type": q["type"], "subtype": q.get("subtype", ""),
-                    "answerable": q["type"] != "unanswerable", **f, **extra})
+                    "answerable": q["type"] != "unanswerable", **f, **extra,
+                    **(more(retrieval, asked) if more else {})})
     return out
 
 
@@ -81,12 +84,14 @@ SIGNS = {"relevance": 1, "reading": 1, "similarity": 1, "coverage": 1, "soft_cov
          "slot_missing": -1}
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 5000) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 5000,
+                 signs: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """L2-regularised, sign-constrained logistic regression (projected gradient descent on
-    standardised features)."""
+    standardised features). ``signs``: one per column (default: ``SIGNS`` of ``FEATURES``; a
+    probe fitting a candidate column passes its own)."""
     mu, sd = x.mean(0), x.std(0) + 1e-9
     z = (x - mu) / sd
-    sign = np.array([SIGNS[k] for k in FEATURES], dtype=float)
+    sign = np.array([SIGNS[k] for k in FEATURES], dtype=float) if signs is None else signs
     w, b = np.zeros(x.shape[1]), 0.0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(z @ w + b)))
@@ -132,7 +137,8 @@ def print_aucs(data: list[dict]) -> None:
 
 
 def fit(
-    x: np.ndarray, y: np.ndarray, sets: np.ndarray, max_false_refusals: float, rule: str = "per-set"
+    x: np.ndarray, y: np.ndarray, sets: np.ndarray, max_false_refusals: float, rule: str = "per-set",
+    signs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, float, float]:
     """Weights, intercept and both thresholds from one set of rows.
 
@@ -151,7 +157,7 @@ def fit(
     ``rule="pooled"``: the rules the shipped decision was fitted with (``--sets
     paraphrase,scifact_qa``, on the pipeline of its day): the cap on the pool, answer_at by
     balanced accuracy."""
-    w, b = fit_logistic(x, y)
+    w, b = fit_logistic(x, y, signs=signs)
     p = 1 / (1 + np.exp(-(x @ w + b)))
     ans, una = p[y == 1], p[y == 0]
     weak_at = refusal_threshold(p, y, sets, max_false_refusals, pooled=rule == "pooled")
@@ -249,6 +255,13 @@ def main() -> None:
         pp, plain = p[mask], (p >= answer_at)[mask] & ~capped[mask]
         print(f"{name}: refuse {(pp < weak_at).mean():.2f} · weak {((pp >= weak_at) & ~plain).mean():.2f}"
               f" · answer {plain.mean():.2f}")
+    # the fit against the shipped decision, counted on the same rows (in sample for the fit)
+    shipped = Settings().evidence
+    sub = np.array([r["subtype"] for r in data])
+    as_shipped = np.array([probability(r, shipped) for r in data])
+    for label, q, t in (("fitted", p, weak_at), ("shipped", as_shipped, shipped.weak_at)):
+        print(f"{label} (weak_at {t:.2f}): false refusals {int(((q < t) & (y == 1)).sum())}/{int(y.sum())} · "
+              f"off-topic refused {int(((q < t) & (sub == 'off-topic')).sum())}/{int((sub == 'off-topic').sum())}")
     for r, pr in zip(data, p, strict=True):
         print(f"  {r['id']:4} {r['type'][:6]:6} {r['subtype'][:4]:4} p={pr:.2f} " +
               " ".join(f"{k[:4]}={r[k]:.2f}" for k in FEATURES))

@@ -22,7 +22,6 @@ out, at 6 false refusals of 378; the twelve candidates 31 to 37, at 4 to 7. The 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -36,35 +35,30 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import bench.fit_evidence as fe  # noqa: E402
 from ingest.tokenstore import coverage_text  # noqa: E402
 from rag import Engine, Settings  # noqa: E402
-from rag.spelling import _BRITISH, english  # noqa: E402
+from rag.spelling import english, forms  # noqa: E402
 
 BUNDLED = "paraphrase paraphrase3 paraphrase4 paraphrase5 paraphrase6 paraphrase7 paraphrase8 paraphrase9 paraphrase10"
 SCIFACT = "scifact_qa scifact_qa2 scifact_qa3 scifact_qa4 scifact_qa5 scifact_qa6 scifact_qa7"
 
 
-def forms(word: str) -> set[str]:
-    out = {word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word}
-    if word.endswith("ies"):
-        out.add(word[:-3] + "y")
-    out |= {p.sub(r, word) for p, r in _BRITISH}
-    return out | ({word.replace("-", "")} if "-" in word else set())
-
-
 def word_rows(engine: Engine, name: str) -> list[dict]:
     """``fit_evidence.rows`` of the set's dev split, each with its content words: English count,
-    papers writing any form, closeness to each of the top 5 papers, IDF."""
+    papers writing any form (the speller's, and without "ies" or a hyphen), closeness to each of
+    the top 5 papers, IDF."""
     en = english()
-    out = fe.rows(engine, ROOT / "eval" / f"{name}.jsonl", "dev")
-    lines = (ROOT / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = {q["id"]: q["question"] for q in map(json.loads, lines)}
-    for r in out:
-        retrieval, asked = engine.retrieve(questions[r["id"]])
+
+    def written(word: str) -> int:
+        more = {word[:-3] + "y"} if word.endswith("ies") else set()
+        more |= {word.replace("-", "")} if "-" in word else set()
+        return max(engine.retriever.papers_with(f) for f in forms(word) | more)
+
+    def more(retrieval, asked) -> dict:  # noqa: ANN001
         texts = [coverage_text(s.title, s.abstract) for s in retrieval.sources]
         words, close, idf = engine.coverage._closeness(asked.text, texts)
-        r["set"] = name
-        r["words"] = [{"en": en.get(w, 0), "papers": max(engine.retriever.papers_with(f) for f in forms(w)),
-                       "idf": float(idf[i]), "close": close[i].tolist()} for i, (_, w, _) in enumerate(words)]
-    return out
+        return {"set": name, "words": [{"en": en.get(w, 0), "papers": written(w), "idf": float(idf[i]),
+                                        "close": close[i].tolist()} for i, (_, w, _) in enumerate(words)]}
+
+    return fe.rows(engine, ROOT / "eval" / f"{name}.jsonl", "dev", more)
 
 
 def gap(r: dict, k: int) -> float:
@@ -78,22 +72,18 @@ def absent(r: dict, most: int, below: float) -> float:
 
 def held_out(data: list[dict], extra: str | None) -> str:
     keys = [*fe.FEATURES, *([extra] if extra else [])]
-    fe.SIGNS.update({extra: -1} if extra else {})
-    saved, fe.FEATURES = fe.FEATURES, tuple(keys)
-    try:
-        x = np.array([[r[k] for k in keys] for r in data], dtype=float)
-        y = np.array([r["answerable"] for r in data], dtype=float)
-        sets = np.array([r["set"] for r in data])
-        sub = np.array([r["subtype"] for r in data])
-        used = (y == 1) | (sub == "off-topic")
-        p = np.zeros(len(y))
-        for name in dict.fromkeys(sets):
-            out = sets == name
-            w, b, _, _ = fe.fit(x[~out & used], y[~out & used], sets[~out & used], 0.05)
-            p[out] = 1 / (1 + np.exp(-(x[out] @ w + b)))
-        t = fe.refusal_threshold(p[used], y[used], sets[used], 0.05)
-    finally:
-        fe.FEATURES = saved
+    signs = np.array([*(fe.SIGNS[k] for k in fe.FEATURES), *([-1] if extra else [])], dtype=float)
+    x = np.array([[r[k] for k in keys] for r in data], dtype=float)
+    y = np.array([r["answerable"] for r in data], dtype=float)
+    sets = np.array([r["set"] for r in data])
+    sub = np.array([r["subtype"] for r in data])
+    used = (y == 1) | (sub == "off-topic")
+    p = np.zeros(len(y))
+    for name in dict.fromkeys(sets):
+        out = sets == name
+        w, b, _, _ = fe.fit(x[~out & used], y[~out & used], sets[~out & used], 0.05, signs=signs)
+        p[out] = 1 / (1 + np.exp(-(x[out] @ w + b)))
+    t = fe.refusal_threshold(p[used], y[used], sets[used], 0.05)
     return (f"threshold {t:.2f} · false refusals {int(((p < t) & (y == 1)).sum())}/{int(y.sum())} · off-topic "
             f"refused {int(((p < t) & (sub == 'off-topic')).sum())}/{int((sub == 'off-topic').sum())} · near misses "
             f"refused {int(((p < t) & (sub == 'near-miss')).sum())}/{int((sub == 'near-miss').sum())}")

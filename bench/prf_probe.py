@@ -53,8 +53,10 @@ for qid in sorted(gains, key=int):
         moved = v + beta * near[:k].mean(0) if k else v
         moved = (moved / np.linalg.norm(moved)).astype(v.dtype)
         retriever.embedder.embed = lambda texts, moved=moved: np.array([moved])  # the search's one question
-        r = retriever.retrieve(q, top_k=100)
-        retriever.embedder.embed = embed
+        try:
+            r = retriever.retrieve(q, top_k=100)
+        finally:
+            retriever.embedder.embed = embed
         hybrid[(k, beta)].append(m.ndcg_at_k([s.paper_id.removeprefix("id-") for s in r.sources], gains[qid], 10))
         r = engine.rerank(q, r, 10)
         reranked[(k, beta)].append(m.ndcg_at_k([s.paper_id.removeprefix("id-") for s in r.sources], gains[qid], 10))

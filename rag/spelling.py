@@ -97,6 +97,13 @@ _BRITISH = ((re.compile(r"is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"), (re.
             (re.compile(r"tre(s?)$"), r"ter\1"), (re.compile(r"ogue(s?)$"), r"og\1"))
 
 
+def forms(word: str) -> set[str]:
+    """``word`` and the forms a dictionary or a collection may write it in: without a plural
+    "s" or "es", and in American spelling."""
+    out = {word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""}
+    return {w for w in out | {p.sub(r, word) for p, r in _BRITISH} if w}
+
+
 class Speller:
     """``correct(text)``: ``text`` with its mistyped words replaced (see the module)."""
 
@@ -114,9 +121,7 @@ class Speller:
         return self.papers() if word in STOP_WORDS else self.papers_with(word)
 
     def known(self, word: str) -> bool:
-        forms = {word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""}
-        forms |= {p.sub(r, word) for p, r in _BRITISH}
-        return any(w in self.english or self.written(w) > 0 for w in forms if w) or web_word(word)
+        return any(w in self.english or self.written(w) > 0 for w in forms(word)) or web_word(word)
 
     def meant(self, word: str) -> str | None:
         """The word ``word`` (lower case) was meant to be, or None when it stands as typed."""
