@@ -441,6 +441,20 @@ class AnswerSettings(BaseModel):
         "between papers that read alike. Blind dev splits, 12 sets: factoid key facts 75.5 -> "
         "78.5 of 124 (\"filler\" 77.5), nothing else changed (README).",
     )
+    factoid_sure: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="Extractive factoids: after the per_source sentences, also quote the answer-type "
+        "model's next choices (up to factoid_most in all) until its probability that a quoted sentence "
+        "states the answer reaches this (its softmax over the paper's sentences; evidence.answer_type; "
+        "needs answer_type_places >= factoid_most to quote its choices). 0 = off. Off by default: on the "
+        "blind dev splits (all 14 answer sets, 5 conversation sets) 0.8 with three places gained 2 "
+        "factoid key facts of 150 (1.0, always three: 4), lost half a follow-up key fact, and quoted "
+        "one more planted line in eval/injections2 (injection-free 0.925 -> 0.900) (README, stop 48).",
+    )
+    factoid_most: int = Field(
+        3, ge=1, le=10,
+        description="Extractive factoids: the most sentences of the factoid's paper factoid_sure may quote.",
+    )
     factoid_figure: Literal["", "second", "third"] = Field(
         "second",
         description="Extractive questions asking for a quantity (\"how many …\") whose paper has "

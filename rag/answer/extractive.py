@@ -77,6 +77,13 @@ def pick(
         lead = evidence.fillers.get(about) or own[0]
         rest = [s for s in own if s is not lead and s.text.strip() not in shown]
         out = [lead] + rest[: settings.per_source - 1]
+        if settings.factoid_sure and lead.typed:
+            # the answer-type model is unsure which sentence states the answer: quote its next
+            # choices until its probability that one quoted does reaches factoid_sure
+            for s in rest[settings.per_source - 1: settings.factoid_most - 1]:
+                if sum(x.typed for x in out) >= settings.factoid_sure:
+                    break
+                out.append(s)
         slot = question.slot
         if (settings.factoid_figure and slot is not None and slot.number and about not in evidence.fillers
                 and not any(states_new_quantity(s.text, question.text) for s in out)):
