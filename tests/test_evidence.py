@@ -474,7 +474,6 @@ def test_a_factoids_paper_quotes_first_the_sentence_both_readers_agree_on():
     assert blend_paper(q, ranked, 1, reader, 0.0) == ranked  # weight 0: similarity alone
 
 
-
 def test_a_factoid_quotes_more_of_its_paper_only_while_the_answer_type_model_is_unsure():
     # answer.factoid_sure (off by default, measured: README stop 48): the model's probability
     # that a quoted sentence states the answer decides whether a third sentence is quoted
@@ -483,24 +482,34 @@ def test_a_factoid_quotes_more_of_its_paper_only_while_the_answer_type_model_is_
     from rag.answer_type import shipped
     from rag.reader import blend_paper
 
-    # three sentences state a count of people: the model cannot be sure which is asked
+    # three sentences state a count of people (the model cannot be sure which is asked); a
+    # background sentence reads closest to the topic
     q = profile("How many patients completed the interview?", kind="factoid")
-    lines = ["Sixty sites took part, with 2,408 potential patients.", "Of 976 patients registered, 744 were interested.",
+    background = "BACKGROUND Following up bowel cancer patients years later is hard."
+    third = "Of 976 patients registered, 744 were interested."
+    lines = [background, "Sixty sites took part, with 2,408 potential patients.", third,
              "In all, 708 completed the interview.", "Most were men.", "Records help."]
     paper = src(1, "Survivors", " | ".join(lines))
-    similar = dict(zip(lines, (0.6, 0.58, 0.57, 0.3, 0.2), strict=True))
+    similar = dict(zip(lines, (0.66, 0.6, 0.58, 0.57, 0.3, 0.2), strict=True))
     ranked = [replace(s, similar=s.score) for s in sentences_of([paper], similar)]
+
+    def quoted(places: int, **answer: object) -> list[str]:
+        typed = blend_paper(q, ranked, 1, ScriptedReader({}), 0.0, shipped(), lines, places)
+        ev = decide(q, Retrieval("q", [paper], top_relevance=0.6, coverage=0.6), typed, EvidenceSettings())
+        return compose(q, ev, [paper], AnswerSettings(factoid_figure="", **answer)).text.splitlines()
+
     typed = blend_paper(q, ranked, 1, ScriptedReader({}), 0.0, shipped(), lines, 3)
     assert abs(sum(s.typed for s in typed) - 1.0) < 1e-6  # a distribution over the paper's sentences
-    ev = decide(q, Retrieval("q", [paper], top_relevance=0.6, coverage=0.6), typed, EvidenceSettings())
-    off = compose(q, ev, [paper], AnswerSettings(factoid_figure="")).text.splitlines()
     sure = sum(s.typed for s in typed[:2])  # what the two quoted sentences hold
     assert 0.05 < sure < 0.95
-    below = compose(q, ev, [paper], AnswerSettings(factoid_figure="", factoid_sure=min(1.0, sure + 0.01))).text
-    above = compose(q, ev, [paper], AnswerSettings(factoid_figure="", factoid_sure=sure - 0.01)).text
-    assert len(off) == 2 and above.splitlines() == off
-    assert below.splitlines()[:2] == off and len(below.splitlines()) == 3
-    assert typed[2].text in below  # the model's third choice, not the readers' next sentence
+    off = quoted(3)
+    assert len(off) == 2 and not any(background in line for line in off)
+    assert quoted(3, factoid_sure=sure - 0.01) == off  # sure enough: two
+    below = quoted(3, factoid_sure=min(1.0, sure + 0.01))
+    assert below[:2] == off and len(below) == 3
+    assert third in below[2]  # the model's third choice, not the background the readers put next
+    assert background in quoted(2, factoid_sure=min(1.0, sure + 0.01))[2]  # with two typed places
+
 
 # -- on the bundled corpus, with the shipped reader -------------------------------------------
 
