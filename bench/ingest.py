@@ -1,6 +1,7 @@
 """Ingest benchmark: the bundled corpus from empty, bare encode time, unchanged re-ingest.
 The bare encode is of what the ingest embeds: the chunks, and each abstract sentence unless
-``PAPERCHAT_CHUNKING__SENTENCE_VECTORS=false`` (``Index.sentence_vectors``).
+``PAPERCHAT_CHUNKING__SENTENCE_VECTORS=false`` (``Index.sentence_vectors``). The papers' token
+vectors (``ingest.tokenstore``) come from the chunks' own passes, so they add no encoding.
 
     python bench/ingest.py [--backends int8,torch,onnx]
 

@@ -57,6 +57,21 @@ class _MiniLM:
         self.batch_size = batch_size
         self._loaded = False
         self._lock = threading.Lock()
+        # the last layer of the last few one-text passes: a question is embedded for the dense
+        # search, and an ingested chunk for its vector, then their token states are read
+        # (``rag.coverage``, ``ingest.tokenstore``) from the same pass
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
+
+    def _remember(self, text: str, hidden: np.ndarray) -> None:
+        with self._recent_lock:
+            self._recent[text] = hidden
+            while len(self._recent) > 8:
+                self._recent.popitem(last=False)
+
+    def _recalled(self, text: str) -> np.ndarray | None:
+        with self._recent_lock:
+            return self._recent.pop(text, None)
 
     def _ensure_loaded(self) -> None:
         with self._lock:
@@ -75,10 +90,6 @@ class OnnxMiniLM(_MiniLM):
     def __init__(self, max_tokens: int = 256, batch_size: int = 32, model_file: str | None = None) -> None:
         super().__init__(max_tokens, batch_size)
         self.model_file = model_file
-        # the last layer of the last few one-text passes: a question is embedded for the dense
-        # search, then its token states are read (``rag.coverage``) from the same pass
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._recent_lock = threading.Lock()
 
     def _model_file(self) -> str:
         if self.model_file:
@@ -133,19 +144,12 @@ class OnnxMiniLM(_MiniLM):
                 self._remember(texts[0], hidden[0])
         return _normalise(out)
 
-    def _remember(self, text: str, hidden: np.ndarray) -> None:
-        with self._recent_lock:
-            self._recent[text] = hidden
-            while len(self._recent) > 8:
-                self._recent.popitem(last=False)
-
     def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Each WordPiece of ``text`` (truncated like ``embed``): its character span and its
         unit-length contextual vector, the last layer before pooling; [CLS]/[SEP] left out."""
         self._ensure_loaded()
         enc = self._tokenizer.encode(text)
-        with self._recent_lock:
-            hidden = self._recent.pop(text, None)
+        hidden = self._recalled(text)
         if hidden is None:
             ids = np.asarray([enc.ids], dtype=np.int64)
             (batch,) = self._session.run(
@@ -263,12 +267,18 @@ class TorchMiniLM(_MiniLM):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         self._ensure_loaded()
+        if len(texts) == 1:  # both outputs of the one pass, so ``token_states`` reads it again
+            (out,) = self._model.encode(list(texts), output_value=None)
+            self._remember(texts[0], out["token_embeddings"].float().numpy())
+            return _normalise(out["sentence_embedding"].float().numpy()[None, :])
         rows = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
         return _normalise(np.asarray(rows))
 
     def token_states(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
         self._ensure_loaded()
-        states = self._model.encode([text], output_value="token_embeddings", convert_to_numpy=True)[0]
+        states = self._recalled(text)
+        if states is None:
+            states = self._model.encode([text], output_value="token_embeddings", convert_to_numpy=True)[0]
         enc = self._model.tokenizer(text, truncation=True, max_length=self.max_tokens,
                                     return_offsets_mapping=True, return_special_tokens_mask=True)
         keep = [i for i, m in enumerate(enc["special_tokens_mask"]) if not m]

@@ -126,7 +126,7 @@ class Index:
         """What the index holds per paper: every paper, or only ``paper_ids`` (looked up by id,
         so the cost is theirs, not the collection's)."""
         states: dict[str, PaperState] = {}
-        for cid, meta, _ in (self.records(["metadatas"]) if paper_ids is None else self._records_of(paper_ids)):
+        for cid, meta, _ in (self.records(["metadatas"]) if paper_ids is None else self.records_of(paper_ids)):
             pid = str(meta.get("paper_id", ""))
             state = states.get(pid)
             if state is None or state.content_hash != meta.get("paper_hash"):
@@ -145,13 +145,16 @@ class Index:
             state.chunk_ids.add(cid)
         return states
 
-    def _records_of(self, paper_ids: Iterable[str]) -> Iterable[tuple[str, dict, str | None]]:
+    def records_of(self, paper_ids: Iterable[str], include: tuple[str, ...] = ("metadatas",)
+                   ) -> Iterable[tuple[str, dict, str | None]]:
+        """(id, metadata, document or None) of these papers' chunks, 500 papers a read."""
         ids = sorted(set(paper_ids))
         for lo in range(0, len(ids), 500):
             batch = ids[lo : lo + 500]
-            got = self._call(lambda b=batch: self.collection.get(where={"paper_id": {"$in": b}}, include=["metadatas"]))
-            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
-                yield cid, meta or {}, None
+            got = self._call(lambda b=batch: self.collection.get(where={"paper_id": {"$in": b}}, include=list(include)))
+            docs = got.get("documents") or [None] * len(got["ids"])
+            for cid, meta, doc in zip(got["ids"], got["metadatas"], docs, strict=True):
+                yield cid, meta or {}, doc
 
     def abstracts(self, paper_ids: Iterable[str]) -> dict[str, str]:
         """Full abstract text per paper, stored once on each paper's first chunk."""

@@ -10,6 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from .chunking import chunk_paper, chunking_key, estimate_chunks
 from .embed import Embedder
@@ -96,7 +99,9 @@ def ingest(
     papers that came only from the scanned files and are no longer in them are removed.
     ``sentence_vectors``: also store a vector per abstract sentence (``Index.sentence_vectors``),
     and fill them in for papers an older ingest wrote without. ``token_vectors``: also store
-    each paper's token vectors (``ingest.tokenstore``; a local MiniLM embedder only), likewise.
+    each paper's token vectors (``ingest.tokenstore``; a MiniLM embedder only), read from the
+    pass that embeds its first chunk when the embedding runs here, else (and for papers an
+    older ingest wrote without) encoded after the chunks are written.
     """
     started = time.perf_counter()
     paths = list(paths)
@@ -111,8 +116,15 @@ def ingest(
     report = IngestReport()
     # token vectors complete before this run: only the papers it writes need theirs
     tokens_current = index.tokens is not None and index.tokens.synced() == index.state_key()
+    # a local MiniLM gives a paper's token vectors from the pass that embeds its first chunk, so
+    # the papers this run writes need no pass of their own (a process pool or Ray returns vectors only)
+    model = getattr(embedder, "inner", embedder)
+    capture = token_vectors and vectors is None and index.tokens is not None and hasattr(model, "token_states")
+    if capture and fresh and index.tokens.begin(states_name(model)):  # type: ignore[union-attr]
+        tokens_current = False  # another encoder's store, emptied: every paper needs its rows
     run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress,
-               bytes_left=sum(Path(f).stat().st_size for f in fresh), sentences=sentence_vectors)
+               bytes_left=sum(Path(f).stat().st_size for f in fresh), sentences=sentence_vectors,
+               states=(embedder, model) if capture else None)
     by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
     failed: set[str] = set()
     try:
@@ -173,11 +185,12 @@ class _Run:
     def __init__(
         self, index: Index, chunking: str, size: int, overlap: int, unit: str,
         vectors: VectorMap, report: IngestReport, progress: Progress | None, bytes_left: int,
-        sentences: bool = True,
+        sentences: bool = True, states: tuple[Embedder, Any] | None = None,
     ) -> None:
         self.index, self.chunking, self.vectors, self.report = index, chunking, vectors, report
         self.size, self.overlap, self.unit, self.progress = size, overlap, unit, progress
         self.sentences = sentences
+        self.states = states  # (embedder, its model): embed chunk by chunk, keeping token vectors
         self.writing = False
         # an index empty at the start holds only what this run writes: no lookups needed
         self.empty_at_start = index.count() == 0
@@ -234,7 +247,9 @@ class _Run:
         if todo:
             self.start()
             batches = _plan_batches(todo, self.size, self.overlap, self.unit, self.sentences)  # chunked as written
-            _embed_and_write(batches, len(todo), index, self.vectors, chunking, report, self._progress(len(todo), nbytes))
+            encoded = (_encode_keeping_states(batches, *self.states) if self.states is not None
+                       else _encode(batches, self.vectors))
+            _embed_and_write(encoded, len(todo), index, chunking, report, self._progress(len(todo), nbytes))
             self.embedded += len(todo)
             self.written.extend(p.paper_id for p in todo)
         if read.more_sources:  # papers met in an earlier piece of this run: add the new sources
@@ -334,41 +349,80 @@ def _plan_batches(
         yield batch
 
 
+# a write batch embedded: its chunks' vectors then its sentences', and each paper's token
+# vector rows (paper id, ``coverage_text``, vectors) when the embedding pass gave them
+Encoded = tuple[Batch, np.ndarray, list[tuple[str, str, np.ndarray]]]
+
+
+def _encode(batches: Iterable[Batch], vectors: VectorMap) -> Iterator[Encoded]:
+    """Chunks and sentences in one call per batch, so a process pool or Ray cluster embeds both."""
+    planned: deque[Batch] = deque()  # embedding, not yet written
+
+    def texts() -> Iterator[list[str]]:
+        for batch in batches:
+            planned.append(batch)
+            yield [c.text for c in batch[1]] + [text for _, text in batch[2]]
+
+    for batch_vectors in vectors(texts()):
+        yield planned.popleft(), batch_vectors, []
+
+
+def _encode_keeping_states(batches: Iterable[Batch], embedder: Embedder, model: Any) -> Iterator[Encoded]:
+    """Each chunk in a pass of its own; a paper's first chunk's last layer also gives the
+    paper's token vectors (``ingest.tokenstore``). One text a pass costs no more than
+    length-sorted batches here, and int8 activations are quantised per pass, so a padded batch
+    would not give the tokens a question-time pass would."""
+    for batch in batches:
+        papers, chunks, sentences = batch
+        rows, states = [], {}
+        for c in chunks:
+            rows.append(embedder.embed([c.text]))
+            if c.chunk_no == 0:
+                states[c.paper_id] = model.token_states(c.text)[1]
+        rows.append(embedder.embed([text for _, text in sentences]))
+        tokens = [(p.paper_id, coverage_text(p.title, p.abstract), states[p.paper_id])
+                  for p in papers if p.paper_id in states]
+        yield batch, np.vstack(rows), tokens
+
+
 def _embed_and_write(
-    batches: Iterable[Batch],
+    encoded: Iterable[Encoded],
     n_papers: int,
     index: Index,
-    vectors: VectorMap,
     chunking: str,
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
-    """Embed batch by batch (chunks and sentences in one call, so a process pool or Ray
-    cluster embeds both); each batch is written while the next is embedded.
+    """Write each batch while the next is embedded.
 
     One writer thread keeps Chroma's writes off the encoder's critical path. A batch is
     written only after its vectors exist, whole papers at a time, so an interruption leaves
-    complete papers plus at most one partial batch, which the next run finishes.
+    complete papers plus at most one partial batch, which the next run finishes. A batch's
+    token vectors go after its chunks (they are an accelerator: a crash before them costs
+    only the pass that refills them).
     """
     done = 0
     if progress:
         progress(0, n_papers)
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: Future | None = None
-        planned: deque[Batch] = deque()  # embedding, not yet written
 
-        def texts() -> Iterator[list[str]]:
-            for batch in batches:
-                planned.append(batch)
-                yield [c.text for c in batch[1]] + [text for _, text in batch[2]]
+        def write(papers: list[Paper], chunks: list[Chunk], vectors: np.ndarray, sentences: list[tuple[str, str]],
+                  tokens: list[tuple[str, str, np.ndarray]]) -> None:
+            n = len(chunks)
+            index.write(papers, chunks, vectors[:n], chunking, sentences, vectors[n:])
+            if tokens and index.tokens is not None:
+                try:
+                    index.tokens.put(tokens)
+                except sqlite3.Error:
+                    pass  # refilled by ``_fill_tokens``, which names the file if it fails again
 
-        for batch_vectors in vectors(texts()):
-            batch_papers, batch_chunks, batch_sentences = planned.popleft()
+        for (batch_papers, batch_chunks, batch_sentences), batch_vectors, tokens in encoded:
             if pending is not None:
                 pending.result()  # surfaces a write error before more work is queued
             n = len(batch_chunks)
-            pending = writer.submit(index.write, batch_papers, batch_chunks, batch_vectors[:n], chunking,
-                                    batch_sentences, batch_vectors[n:])
+            pending = writer.submit(write, batch_papers, batch_chunks, batch_vectors, batch_sentences, tokens)
+            report.token_papers_written += len(tokens)
             report.chunks_written += n
             report.sentences_written += len(batch_sentences)
             done += len(batch_papers)
@@ -446,8 +500,9 @@ def _fill_tokens(index: Index, embedder: Embedder, report: IngestReport, progres
                  written: list[str] | None) -> None:
     """Store the token vectors of the papers that lack them (``ingest.tokenstore``) after the
     chunks are written: of the papers this run ``written`` when the store was complete before
-    it, else of every paper. The store is an accelerator: a crash here loses nothing but time,
-    and the next ingest resumes. Skipped when the store is complete for this revision, or the
+    it, else of every paper. A paper's rows are its first chunk's tokens, that chunk encoded as
+    it was embedded. The store is an accelerator: a crash here loses nothing but time, and
+    the next ingest resumes. Skipped when the store is complete for this revision, or the
     embedder has no token vectors (an OpenAI one: coverage encodes papers at question time)."""
     model = getattr(embedder, "inner", embedder)
     store, state = index.tokens, index.state_key()
@@ -456,18 +511,22 @@ def _fill_tokens(index: Index, embedder: Embedder, report: IngestReport, progres
     try:
         if store.begin(states_name(model)):
             written = None  # another encoder's store, emptied: every paper
-        if written is not None:
-            texts = {pid: coverage_text(t, a) for pid, (t, a) in index.titles_and_abstracts(written).items()}
-        else:
-            texts = {pid: coverage_text(str(m.get("title", "")), str(m["abstract"]))
-                     for _, m, _ in index.records(["metadatas"])
-                     if m.get("chunk_no") == 0 and "abstract" in m and (pid := str(m.get("paper_id", "")))}
+        texts: dict[str, str] = {}  # paper -> its coverage text (the row's key)
+        first: dict[str, str] = {}  # paper -> its first chunk's embedded text
+        include = ("metadatas", "documents")
+        records = index.records(list(include)) if written is None else index.records_of(written, include)
+        for _, m, doc in records:
+            if not (pid := str(m.get("paper_id", ""))):
+                continue
+            if m.get("chunk_no") == 0 and "abstract" in m:
+                texts[pid] = coverage_text(str(m.get("title", "")), str(m["abstract"]))
+                first[pid] = doc or ""
         missing = store.missing(text_key(t) for t in texts.values())
         todo = [(pid, t) for pid, t in sorted(texts.items()) if text_key(t) in missing]
         step = 50
         for lo in range(0, len(todo), step):
             batch = todo[lo : lo + step]
-            store.put((pid, t, model.token_states(t)[1]) for pid, t in batch)
+            store.put((pid, t, model.token_states(first[pid])[1]) for pid, t in batch)
             report.token_papers_written += len(batch)
             if progress:
                 progress(lo + len(batch), len(todo))

@@ -2,11 +2,16 @@
 
 Soft coverage (``rag.coverage``) matches the question's words to the contextual token vectors
 of a paper's title and abstract. Encoding a paper costs about 17 ms on 2 cores, so reranking
-the top 15 by it cost 0.25 s a question; read from here it costs a row lookup. Vectors are the
-encoder's own ``token_states`` of ``coverage_text`` (one pass per paper, unbatched: int8
-activations are quantised per batch, and a padded batch moved token vectors by up to 0.05 in
-cosine), stored int8, each token scaled to ±127 (its unit vector, read back, has cosine ≥ 0.9999
-to the float one; the scale itself cancels, so it is not kept), about 95 KB a paper.
+the top 15 by it cost 0.25 s a question; read from here it costs a row lookup. A paper's vectors
+are the encoder's own ``token_states`` of its first chunk as embedded (title and the abstract's
+opening sentences within the encoder's 256 WordPieces, about what one pass over ``coverage_text``
+reads), taken by the ingest from the very pass that embeds that chunk, so they cost no encoding
+of their own (one unpadded pass per chunk: int8 activations are quantised per batch, and a padded
+batch moved token vectors by up to 0.05 in cosine). Every chunk's tokens, the whole abstract,
+were measured and not kept: more tokens let an off-topic question's words find close ones (README,
+stop 49). They are stored int8, each token scaled to ±127 (its unit vector, read back, has cosine
+≥ 0.9999 to the float one; the scale itself cancels, so it is not kept), about 95 KB a paper. A
+paper without a row is encoded at question time in one pass over ``coverage_text``.
 
 One SQLite file per collection, beside the index (``tokens_path``). Rows are keyed by a hash of
 the text, so a changed abstract is never read with an old vector; a paper's rows go with its
@@ -25,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 FILE = "paperchat-tokens"
-# the row layout: a store written with another (stop 40's kept a scale per token) is refilled
-FORMAT = "int8 unit rows"
+# the row layout: a store written with another is refilled (stop 40's kept a scale per token;
+# stop 41's read one pass over ``coverage_text``, where rows are now the first chunk's, as embedded)
+FORMAT = "int8 unit rows, first chunk"
 
 
 def coverage_text(title: str, abstract: str) -> str:

@@ -123,8 +123,11 @@ class ChunkSettings(BaseModel):
         description="Also store each paper's contextual token vectors at ingest (int8, about 95 KB "
         "a paper, in 'paperchat-tokens/<collection>.sqlite3' beside the index; a local MiniLM "
         "embedder only): soft coverage (the rerank, the evidence decision, the lead choice) then "
-        "encodes only the question, not each paper it reads (about 17 ms a paper). Costs one "
-        "encoder pass per paper at ingest. Off: papers are encoded when asked, with the same answers.",
+        "encodes only the question, not each paper it reads (about 17 ms a paper). A paper's "
+        "vectors are its first chunk's tokens, taken from the pass that embeds that chunk (no pass "
+        "of their own; a process pool or Ray ingest encodes the first chunks again for them). Off: "
+        "papers are encoded when asked, one pass over title and abstract (the same window, 256 "
+        "WordPieces).",
     )
 
 

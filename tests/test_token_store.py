@@ -1,6 +1,7 @@
 """Token vectors stored at ingest (``ingest.tokenstore``): soft coverage reads each paper's from
-the store instead of encoding the paper on every question. They only save time: the answers
-are the same with and without them, and they follow their papers through updates and prunes."""
+the store instead of encoding the paper on every question. They come from the pass that embeds
+a paper's first chunk, so they cost the ingest no pass of its own; they follow their papers
+through updates and prunes."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.embed import CachedEmbedder
+from ingest.chunking import chunk_paper
+from ingest.embed import CachedEmbedder, Int8MiniLM
+from ingest.readers import read_paths
 from ingest.tokenstore import TokenStore, coverage_text, states_name
+from ingest.words import split_sentences
 from rag import Engine, ingest_paths
 from rag.store import open_store
 from tests.conftest import make_settings, write_jsonl
@@ -57,9 +61,11 @@ def test_ingest_stores_every_papers_token_vectors_as_the_encoder_gives_them(tmp_
     assert report.token_papers_written == 20 and "token vectors of 20 papers" in report.summary()
     assert stored_papers(settings) == {p["title"] for p in papers()}
     index = open_store(settings, embedder=CachedEmbedder(HashEmbedder()))
-    text = coverage_text(papers()[0]["title"], papers()[0]["abstract"])
+    paper = read_paths([FIXTURE]).papers[0]
+    text = coverage_text(paper.title, paper.abstract)
     got = index.tokens.get_many([text], states_name(HashEmbedder()))[text]
-    _, want = HashEmbedder().token_states(text)
+    chunks = chunk_paper(paper, settings.chunking.size, settings.chunking.overlap, settings.chunking.unit)
+    _, want = HashEmbedder().token_states(chunks[0].text)  # the first chunk, as embedded
     assert got.shape == want.shape and np.allclose(got, want, atol=0.005)  # int8, each token scaled to ±127
     _, again = ingest(tmp_path)  # nothing changed: nothing encoded again
     assert again.token_papers_written == 0
@@ -194,3 +200,42 @@ def test_a_pools_coverage_read_at_once_equals_each_papers_own(tmp_path: Path):
         alone = [engine.coverage.read(question, t).score for t in texts]
         assert np.allclose(together, alone, atol=1e-6) and together[-2:] == [0.0, 0.0]
     assert max(engine.coverage.scores(QUESTION, texts)) > 0.3
+
+
+def test_the_real_encoder_runs_once_per_chunk_and_stores_the_first_chunks_tokens(tmp_path: Path):
+    """With the int8 MiniLM, an ingest runs the encoder once per chunk (and once per batch of
+    sentences): a paper's token vectors come from the pass that embeds its first chunk, none of
+    their own. Soft coverage reads them as it reads a question-time pass over the same paper."""
+    filler = ("We study sparse attention for long documents and compare the memory cost of "
+              "several transformer variants on summarisation benchmarks with many long inputs. ")
+    rows = [{"title": "Sparse attention for long documents", "abstract": filler * 9},
+            {"title": "A short paper", "abstract": "We train a small parser for text-to-SQL queries on Spider."}]
+    corpus = write_jsonl(tmp_path / "long.jsonl", rows)
+    settings = make_settings(tmp_path, data_dir=corpus.parent)
+    encoder = Int8MiniLM()  # the encoder `paperchat prepare` built
+    encoder.embed(["load the model outside the count"])
+    runs = []
+    real = encoder._session.run  # noqa: SLF001 - counting the encoder's passes
+    encoder._session.run = lambda *a, **k: runs.append(1) or real(*a, **k)  # noqa: SLF001
+    report = ingest_paths(settings, [corpus], embedder=CachedEmbedder(encoder))
+    papers_read = read_paths([corpus]).papers
+    chunks = {p.title: chunk_paper(p, settings.chunking.size, settings.chunking.overlap) for p in papers_read}
+    n_chunks = sum(len(c) for c in chunks.values())
+    n_sentences = sum(len(split_sentences(p.abstract)) for p in papers_read)
+    assert report.chunks_written == n_chunks and n_chunks >= 3 and report.token_papers_written == 2
+    assert len(runs) == n_chunks + -(-n_sentences // settings.embedding.batch_size)  # nothing more
+
+    index = open_store(settings, embedder=CachedEmbedder(encoder))
+    for paper in papers_read:
+        text = coverage_text(paper.title, paper.abstract)
+        got = index.tokens.get_many([text], states_name(encoder))[text]
+        _, want = encoder.token_states(chunks[paper.title][0].text)
+        assert got.shape == want.shape and float(np.min(np.sum(got * want, axis=1))) > 0.999
+    engine = Engine(settings, auto_ingest=False, embedder=CachedEmbedder(encoder))
+    question = "Which parser turns questions into SQL on the Spider benchmark?"
+    texts = [coverage_text(p.title, p.abstract) for p in papers_read]
+    stored = engine.coverage.scores(question, texts)
+    engine.coverage._stored = None  # noqa: SLF001 - encoded at question time, as without a store
+    engine.coverage.forget()
+    encoded = engine.coverage.scores(question, texts)
+    assert stored[1] > stored[0] + 0.2 and np.allclose(stored, encoded, atol=0.03), (stored, encoded)
