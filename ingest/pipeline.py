@@ -124,7 +124,7 @@ def ingest(
         tokens_current = False  # another encoder's store, emptied: every paper needs its rows
     run = _Run(index, chunking, chunk_size, chunk_overlap, chunk_unit, vectors or local(embedder), report, progress,
                bytes_left=sum(Path(f).stat().st_size for f in fresh), sentences=sentence_vectors,
-               states=(embedder, model) if capture else None)
+               states=embedder if capture else None)
     by_file: dict[str, list[str]] = {}  # file -> its papers, for the manifest
     failed: set[str] = set()
     try:
@@ -185,12 +185,12 @@ class _Run:
     def __init__(
         self, index: Index, chunking: str, size: int, overlap: int, unit: str,
         vectors: VectorMap, report: IngestReport, progress: Progress | None, bytes_left: int,
-        sentences: bool = True, states: tuple[Embedder, Any] | None = None,
+        sentences: bool = True, states: Embedder | None = None,
     ) -> None:
         self.index, self.chunking, self.vectors, self.report = index, chunking, vectors, report
         self.size, self.overlap, self.unit, self.progress = size, overlap, unit, progress
         self.sentences = sentences
-        self.states = states  # (embedder, its model): embed chunk by chunk, keeping token vectors
+        self.states = states  # embed chunk by chunk with this, keeping first chunks' token vectors
         self.writing = False
         # an index empty at the start holds only what this run writes: no lookups needed
         self.empty_at_start = index.count() == 0
@@ -247,7 +247,7 @@ class _Run:
         if todo:
             self.start()
             batches = _plan_batches(todo, self.size, self.overlap, self.unit, self.sentences)  # chunked as written
-            encoded = (_encode_keeping_states(batches, *self.states) if self.states is not None
+            encoded = (_encode_keeping_states(batches, self.states) if self.states is not None
                        else _encode(batches, self.vectors))
             _embed_and_write(encoded, len(todo), index, chunking, report, self._progress(len(todo), nbytes))
             self.embedded += len(todo)
@@ -367,11 +367,12 @@ def _encode(batches: Iterable[Batch], vectors: VectorMap) -> Iterator[Encoded]:
         yield planned.popleft(), batch_vectors, []
 
 
-def _encode_keeping_states(batches: Iterable[Batch], embedder: Embedder, model: Any) -> Iterator[Encoded]:
+def _encode_keeping_states(batches: Iterable[Batch], embedder: Embedder) -> Iterator[Encoded]:
     """Each chunk in a pass of its own; a paper's first chunk's last layer also gives the
     paper's token vectors (``ingest.tokenstore``). One text a pass costs no more than
     length-sorted batches here, and int8 activations are quantised per pass, so a padded batch
     would not give the tokens a question-time pass would."""
+    model: Any = getattr(embedder, "inner", embedder)  # the MiniLM behind a cache
     for batch in batches:
         papers, chunks, sentences = batch
         rows, states = [], {}
