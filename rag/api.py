@@ -414,7 +414,7 @@ class Engine:
         if focus is not None and focus.refers:  # the papers are established: quote more of them
             answer = answer.model_copy(update={"per_source": answer.follow_up_per_source, "factoid_runner_up": ""})
             if focus.plural and not focus.limit:  # "both", "each of them": a line for every one
-                answer = answer.model_copy(update={"multi_floor": 0.0})
+                answer = answer.model_copy(update={"multi_floor": 0.0, "multi_per_paper": answer.follow_up_per_paper})
         shown = focus.shown if focus is not None else frozenset()
         return compose(asked, evidence, retrieval.sources, answer, shown)
 

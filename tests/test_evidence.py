@@ -288,6 +288,49 @@ def test_a_follow_up_about_both_papers_says_something_new_about_each():
     assert "genre control" in again and "0.1% more data" in again
 
 
+def test_a_follow_up_quotes_again_the_sentence_an_earlier_answer_quoted_when_it_answers_it():
+    # "And what happened after training it with RL?": the sentence stating it was quoted by an
+    # earlier answer; asked for now, it is quoted again, and the rest of the answer is new
+    q = profile("And what happened after training it with RL?", kind="factoid")
+    paper = src(1, "Alignment faking", "We give the model a system prompt. | RL training raises alignment faking to 78%. "
+                "| We did not instruct the model to fake alignment. | We study a realistic setting. | The model copies its weights.")
+    scores = {"We give the model a system prompt.": 0.9, "RL training raises alignment faking to 78%.": 0.8,
+              "We did not instruct the model to fake alignment.": 0.7, "We study a realistic setting.": 0.6,
+              "The model copies its weights.": 0.5}
+    ev = decide(q, Retrieval("q", [paper], top_relevance=0.7, coverage=0.6), sentences_of([paper], scores),
+                EvidenceSettings())
+    before = frozenset({"RL training raises alignment faking to 78%.", "We study a realistic setting."})
+    follow_up = AnswerSettings(per_source=3)
+    lines = compose(q, ev, [paper], follow_up, shown=before).text.splitlines()
+    assert "78%" in lines[1] and len(lines) == 4  # and two new ones
+    assert "realistic setting" not in " ".join(lines)  # only one sentence quoted before comes back
+    assert "78%" not in compose(q, ev, [paper], follow_up.model_copy(update={"follow_up_requote": 0}), shown=before).text
+    # a lead quoted before already repeats one: nothing more comes back
+    led = frozenset({"We give the model a system prompt.", "RL training raises alignment faking to 78%."})
+    again = compose(q, ev, [paper], follow_up, shown=led).text
+    assert "system prompt" in again and "78%" not in again
+
+
+def test_a_follow_up_about_both_papers_quotes_two_sentences_of_each():
+    # "Did both release their models, and where?": each paper's second sentence may be the one
+    # stating it, so a follow-up about several papers quotes two of each; a first question, one
+    q = profile("Did both make their models available, and where?", kind="multi-paper")
+    papers = [src(1, "Prithvi", "Foundation models matter for Earth science. | The 100M model is released on Hugging Face. "
+                  "| It beats a GAN."),
+              src(2, "SSL4EO", "We release models at github.com/zhu-xlab. | Most EO pretraining uses ImageNet. | It excels.")]
+    scores = {"Foundation models matter for Earth science.": 0.9, "The 100M model is released on Hugging Face.": 0.6,
+              "It beats a GAN.": 0.5, "We release models at github.com/zhu-xlab.": 0.8,
+              "Most EO pretraining uses ImageNet.": 0.4, "It excels.": 0.3}
+    ev = decide(q, Retrieval("q", papers, top_relevance=0.7, coverage=0.6), sentences_of(papers, scores),
+                EvidenceSettings())
+    follow_up = AnswerSettings(multi_floor=0.0, multi_per_paper=2)
+    text = compose(q, ev, papers, follow_up, shown=frozenset({"It excels."})).text
+    assert "Hugging Face" in text and "zhu-xlab" in text and len(text.splitlines()) == 4
+    assert "It beats a GAN" not in text and "It excels" not in text
+    first = compose(q, ev, papers, AnswerSettings(multi_floor=0.0)).text
+    assert "Hugging Face" not in first and len(first.splitlines()) == 2
+
+
 def test_a_multi_paper_question_asking_a_figure_quotes_each_papers_sentence_stating_it():
     # "how many parameters do both have": each paper's line is the sentence that states its
     # parameter count, not the sentence that reads closest to the question as a whole

@@ -32,6 +32,24 @@ def best_per_paper(sentences: Sequence[Scored]) -> list[Scored]:
     return list(seen.values())
 
 
+def _following(ranked: Sequence[Scored], shown: frozenset[str], fresh: int, again: int) -> list[Scored]:
+    """The best ``fresh`` of ``ranked`` that no earlier answer quoted, with up to ``again`` that
+    one did among them where they read better: a follow-up asking for a detail an earlier
+    answer happened to quote gets it again, and still says as much that is new."""
+    out: list[Scored] = []
+    new = 0
+    for s in ranked:
+        if new >= fresh:
+            break
+        if s.text.strip() not in shown:
+            out.append(s)
+            new += 1
+        elif again > 0:
+            out.append(s)
+            again -= 1
+    return out
+
+
 def pick(
     question: QuestionProfile,
     evidence: Evidence,
@@ -56,11 +74,13 @@ def pick(
       for a slot ("what gains did each report"), the line is that paper's sentence stating
       it, if one does, else its best sentence not yet ``shown``; then, when the line does not
       write the name the paper gives its contribution (``own_name``), its best-reading sentence
-      that does (``multi_paper_name``).
+      that does (``multi_paper_name``); ``multi_per_paper`` sentences of each paper in all
+      before that (a follow-up about several papers quotes more of each).
     - open: the best paper's best sentences, then close runners-up, up to ``max_sentences``.
 
     ``shown``: sentences a conversation already quoted. The lead sentence stays even if shown
-    (it reads best for this question); the ones that follow it are new ones.
+    (it reads best for this question); the ones that follow it are new ones, except that a
+    factoid quotes again up to ``follow_up_requote`` shown ones that read better (``_following``).
     """
     ranked = evidence.sentences
     if not ranked:
@@ -76,7 +96,8 @@ def pick(
         own = [s for s in ranked if s.n == about]
         lead = evidence.fillers.get(about) or own[0]
         rest = [s for s in own if s is not lead and s.text.strip() not in shown]
-        out = [lead] + rest[: settings.per_source - 1]
+        again = settings.follow_up_requote - (lead.text.strip() in shown)
+        out = [lead] + _following([s for s in own if s is not lead], shown, settings.per_source - 1, again)
         if settings.factoid_sure and lead.typed:
             # the answer-type model is unsure which sentence states the answer: quote its next
             # choices until its probability that one quoted does reaches factoid_sure
@@ -135,17 +156,17 @@ def pick(
         if settings.list_order == "retrieval":  # source numbers are retrieval ranks
             listed.sort(key=lambda p: p.n)
         lines = [evidence.fillers.get(p.n) or fresh.get(p.n, p) for p in listed]
-        if not settings.multi_paper_name:
-            return lines
         out = []
         for line in lines:
+            own = [s for s in ranked if s.n == line.n]
+            # a follow-up about several papers ("what did each report?") quotes more of each
+            quoted = [line] + [s for s in own if s is not line and s.text.strip() not in shown][: settings.multi_per_paper - 1]
             # a reader asking "which papers" wants what each calls its method ("DetectGPT"): its
             # name read over the whole abstract, the sentence quoted one not shown yet
-            own = [s for s in ranked if s.n == line.n]
-            name = own_name([s.text for s in own], (titles or {}).get(line.n, ""))
-            named = [s for s in own if s is not line and s.text.strip() not in shown
-                     and name is not None and name.written_in(s.text)][:1]
-            out += [line] if name is None or name.written_in(line.text) or not named else [line, named[0]]
+            name = own_name([s.text for s in own], (titles or {}).get(line.n, "")) if settings.multi_paper_name else None
+            if name is not None and not any(name.written_in(s.text) for s in quoted):
+                quoted += [s for s in own if s not in quoted and s.text.strip() not in shown and name.written_in(s.text)][:1]
+            out += quoted
         return out
     out: list[Scored] = [s for s in ranked if s.n == top.n][: settings.per_source]
     out += [p for p in papers[1:] if p.score >= top.score - margin]
