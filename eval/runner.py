@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from rag import Answer, Chat, Engine, LLMError, QuestionError
 from rag.answer.generative import LLMConfig, as_data, complete
+from rag.conversation import ordinal_at
 from rag.grounding import Grounder
 from rag.text import (
     content_words,
@@ -189,7 +190,6 @@ def answer_record(q: Question, answer: Answer, scores: dict) -> dict:
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth")
-_ORDINAL = re.compile(r"\b(the|that) (first|second|third|fourth|fifth)\b", re.I)
 
 
 def as_reader_sees(question: str, gold_titles: list[str], earlier: list[Answer]) -> str:
@@ -198,8 +198,8 @@ def as_reader_sees(question: str, gold_titles: list[str], earlier: list[Answer])
     which ours need not follow; a reader who means that paper says where it sits in the list
     we showed. Unchanged when the paper is not in our last list (then the turn fails, as it
     should) or the question names no position."""
-    said = _ORDINAL.search(question)
-    if not said or len(gold_titles) != 1:
+    said = ordinal_at(question)  # as the product reads positions ("the first two layers" is none)
+    if said is None or len(gold_titles) != 1:
         return question
     for answer in reversed(earlier):
         order = list(dict.fromkeys(c.title for c in sorted(answer.citations, key=lambda c: c.n)))
@@ -208,7 +208,7 @@ def as_reader_sees(question: str, gold_titles: list[str], earlier: list[Answer])
         at = [i for i, t in enumerate(order) if m.same_title(t, gold_titles[0])]
         if not at or at[0] >= len(_ORDINALS):
             return question
-        return question[: said.start(2)] + _ORDINALS[at[0]] + question[said.end(2) :]
+        return question[: said[0]] + _ORDINALS[at[0]] + question[said[1] :]
     return question
 
 

@@ -39,7 +39,9 @@ from .types import Answer
 _NOUN = r"(?:one|paper|work|study|method|model|approach|system|framework|technique|article|entry)"
 _POSITIONS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "former": 1, "latter": -1, "last": -1}
 _POSITION = re.compile(
-    rf"\b(?:the|that) (first|second|third|fourth|fifth|former|latter|last)(?: {_NOUN}(?:'s)?)?(?!\s*(?:time|step|stage|phase|layer|half|epoch|token|author|place))\b"
+    rf"\b(?:the|that) (first|second|third|fourth|fifth|former|latter|last)(?: {_NOUN}(?:'s)?)?(?!\s*(?:time|step|stage|phase|layer|half|epoch|token|author|place))"
+    # nor a count of something else ("the last couple of layers", "the first two epochs")
+    r"(?!\s*(?:couple|few|several|handful|dozen|hundred|thousand|\d+|two|three|four|five|six|seven|eight|nine|ten)\b)\b"
     r"|\b(?:paper|reference|ref\.?|source|number|no\.) ?#?\[?(\d)\]?(?![\d.])|\[(\d)\]",
     re.I,
 )
@@ -203,6 +205,15 @@ def resolve(question: QuestionProfile, history: Sequence[Turn]) -> Focus:
     if all(n.found_in(words) for n in question.names) and capitalised <= set(words):
         return focus(last, [lead], "ellipsis", "no subject of its own → the paper the last answer led with")
     return Focus(cue="fresh", how="names something else")
+
+
+def ordinal_at(question: str) -> tuple[int, int] | None:
+    """Where the ordinal word of a position reference sits ("How big is the second one?" → the
+    span of "second"); None when the question picks no paper by "first" … "fifth"."""
+    m = _POSITION.search(question)
+    if m is None or m.group(1) is None or m.group(1).lower() not in ("first", "second", "third", "fourth", "fifth"):
+        return None
+    return m.span(1)
 
 
 def without_topic_change(question: str) -> str:

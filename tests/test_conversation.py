@@ -62,6 +62,9 @@ def focus_of(question: str, *history: Turn):  # noqa: ANN201
         ("For the one working on trajectories, what is its model size?", ["dpot", "pos"], "one-of"),
         ("What results do they report?", ["dpot", "pos"], "plural"),
         ("Did the other one put its code online?", ["pos"], "other"),  # the one the list did not lead with
+        # a count of something else is not a position
+        ("Which one observed that tuning mainly alters the last couple of layers?", ["dpot", "pos"], "one-of"),
+        ("Which of them freezes the first two layers?", ["dpot", "pos"], "one-of"),
     ],
 )
 def test_a_follow_up_to_a_list(question: str, papers: list[str], cue: str):
@@ -156,6 +159,9 @@ def test_the_harness_asks_positions_as_a_reader_of_our_list_would():
     assert as_reader_sees("And the first one?", [PAPERS["dpot"][0]], [ours]) == "And the first one?"
     assert as_reader_sees("And the first one?", [PAPERS["rasat"][0]], [ours]) == "And the first one?"
     assert as_reader_sees("What does it report?", [PAPERS["pos"][0]], [ours]) == "What does it report?"
+    # a count of something else is no position to renumber
+    assert as_reader_sees("Which of them freezes the first two layers?", [PAPERS["pos"][0]], [ours]) == (
+        "Which of them freezes the first two layers?")
 
 
 def test_repeating_the_previous_answer_is_measured():
