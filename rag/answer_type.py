@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +51,36 @@ _SECTION = re.compile(r"^\s*([A-Z]{4,})(?: [A-Z]{3,})?\s*[:.]?\s")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPS = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9-]*\b")
 _WH = re.compile(r"\b(how|what|which|who|whom|whose|when|where)\b\W+(\w+)?\W*(\w+)?", re.I)
+
+
+def figure_fit(question: QuestionProfile, sentences: Sequence[str],
+               embed: Callable[[Sequence[str]], np.ndarray], width: int = 3) -> np.ndarray:
+    """For a question asking for a quantity: per sentence, the best cosine between what it asks
+    (its slot's phrase, "how many insemination attempts in total were counted") and the few
+    words around each number the question does not state ("who underwent 872 IUI cycles were
+    included"). Which figure a sentence states, read in the encoder's space, where "ladies" meets
+    "women" and "attempts" meets "cycles"; the shapes above say only that it states one. Zeros
+    for other questions, and for sentences stating no new number."""
+    out = np.zeros(len(sentences), dtype=np.float64)
+    slot = question.slot
+    if slot is None or not slot.number or not slot.asked:
+        return out
+    asked = set(_NUMBER.findall(question.text))
+    windows: list[str] = []
+    owner: list[int] = []
+    for i, sentence in enumerate(sentences):
+        words = sentence.split()
+        for j, word in enumerate(words):
+            if any(n not in asked for n in _NUMBER.findall(word)):
+                windows.append(" ".join(words[max(0, j - width): j + width + 1]))
+                owner.append(i)
+    if not windows:
+        return out
+    v = np.asarray(embed([slot.asked, *windows]), dtype=np.float64)
+    v /= np.linalg.norm(v, axis=1, keepdims=True) + 1e-12
+    for i, c in zip(owner, v[1:] @ v[0], strict=True):
+        out[i] = max(out[i], float(c))
+    return out
 
 
 class AnswerTypeError(RuntimeError):

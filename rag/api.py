@@ -26,7 +26,7 @@ from .answer.generative import (
     complete,
     stream_answer,
 )
-from .answer_type import AnswerTypeModel
+from .answer_type import AnswerTypeModel, figure_fit
 from .answer_type import shipped as shipped_answer_type
 from .conversation import Focus, Turn, resolve, spelled_out, without_topic_change
 from .coverage import Coverage, SoftCoverage, TokenStates
@@ -373,11 +373,14 @@ class Engine:
             else:  # the lead paper, and the runner-up whose line a factoid also shows (when typed)
                 ranked = lead_order(retrieval.sources, sentences, e.rank_step, covered, e.lead_coverage)
                 leads = ranked[:2] if e.answer_type_runner_up and typed is not None else ranked[:1]
+            # which figure a sentence states, for a question asking for one (with the answer-type model)
+            figure = (lambda texts: e.figure_fit * figure_fit(asked, texts, self.embedder.embed)) \
+                if typed is not None and e.figure_fit else None
             for n in leads:
                 paper = next((s for s in retrieval.sources if s.n == n), None) if typed else None
                 order = [x.text for x in evidence_sentences(paper.abstract)] if paper else []  # where each sits
                 sentences = blend_paper(asked, sentences, n, self.learned, e.factoid_learned, typed, order,
-                                       e.answer_type_places)
+                                       e.answer_type_places, figure)
         return sentences
 
     def subject(self, asked: QuestionProfile, retrieval: Retrieval) -> Source | None:

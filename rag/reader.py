@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -179,12 +179,14 @@ def rank(
 
 def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, learned: Reader,
                 weight: float, answer_type: AnswerTypeModel | None = None,
-                order: Sequence[str] = (), typed_places: int = 1) -> list[Scored]:
+                order: Sequence[str] = (), typed_places: int = 1,
+                figure: Callable[[Sequence[str]], np.ndarray] | None = None) -> list[Scored]:
     """``sentences`` with paper ``n``'s re-ordered by ``(1 - weight) * similarity + weight *
     learned``; the learned reader reads only that paper's sentences (a few, so it is cheap).
     ``answer_type``: the ``typed_places`` sentences that lead are chosen with its preference for
     the one stating what the question asks for added to the similarity (``rag.answer_type``;
-    ``order``: the paper's sentences in the abstract's order, for where each sits).
+    ``order``: the paper's sentences in the abstract's order, for where each sits). ``figure``:
+    per sentence, more to add to the blend (``rag.answer_type.figure_fit``, weighted).
 
     The paper keeps the places (and rank scores) it held in the ranking, so which paper leads
     and every margin between papers stay as they were; only which of its sentences comes first
@@ -199,6 +201,8 @@ def blend_paper(question: QuestionProfile, sentences: list[Scored], n: int, lear
     a = learned.score(question.text, texts) if weight > 0.0 else np.zeros(len(own))
     similar = np.array([s.similar for s in own], dtype=np.float64)
     blended = (1.0 - weight) * similar + weight * a
+    if figure is not None:
+        blended = blended + figure(texts)
     ranked = sorted(range(len(own)), key=lambda j: blended[j], reverse=True)
     if answer_type is not None:
         # the model picks the sentences that lead (what it was fitted for: the answering one); the

@@ -133,3 +133,33 @@ def test_only_the_lead_is_the_models_choice_the_rest_keep_the_readers_order(plac
     assert out[0].startswith("RESULTS")
     assert out[places:] == [t for t, _ in ranked if t not in out[:places]]
     assert out[-1].startswith("Note to AI")
+
+
+def test_the_figure_a_sentence_states_is_read_against_what_the_question_asks():
+    # which number answers "how many …": the words around each number a sentence states, read in
+    # the encoder's space against the question's asked phrase ("volunteers" meets "participants")
+    from rag.answer_type import figure_fit
+    from rag.settings import Settings
+    from rag.store import embedder_for
+
+    embed = embedder_for(Settings()).embed
+    fit = figure_fit(profile("How many volunteers took part in the trial?"),
+                     ["Patients were followed for 24 months.", "In total, 1,204 participants were randomized.",
+                      "The intervention was safe."], embed)
+    assert fit[1] > fit[0] + 0.1 and fit[2] == 0.0  # no number, nothing to read
+    fit = figure_fit(profile("How many parameters does the biggest network have?"),
+                     ["Training used 300B tokens over 14 days.", "Our largest model holds 70B weights."], embed)
+    assert fit[1] > fit[0] + 0.1
+    # a number the question states is not an answer to it, and a question asking no figure reads none
+    assert figure_fit(profile("How many patients were enrolled in 2010?"), ["Enrolment ended in 2010."], embed)[0] == 0.0
+    assert not figure_fit(profile("What limits the method?"), ["It needs 8 GPUs."], embed).any()
+
+
+def test_the_figure_fit_reorders_the_factoids_paper():
+    q = profile("How many volunteers took part in the trial?")
+    sentences = [Scored(0.5, 1, "Patients were followed for 24 months.", similar=0.5),
+                 Scored(0.48, 1, "In total, 1,204 participants were randomized.", similar=0.48)]
+    plain = blend_paper(q, sentences, 1, SilentReader(), 0.5)
+    fitted = blend_paper(q, sentences, 1, SilentReader(), 0.5, figure=lambda texts: np.array(
+        [0.1 if "participants" in t else 0.0 for t in texts]))
+    assert plain[0].text.startswith("Patients") and fitted[0].text.startswith("In total")
