@@ -2,7 +2,8 @@
 blind sets' chosen split whose gold paper is retrieved (top 5) and states the key fact, the
 rank of the first sentence stating it among that paper's sentences, ordered by the similarity
 reader, the learned reader, their blend (the shipped weight), and as the product orders them
-with the answer-type model (``rag.answer_type``): its choice of the lead, then the blend's order.
+with the answer-type model (``rag.answer_type``): its choice of the lead, then the blend's order,
+without and with ``evidence.figure_fit`` (stop 50) added.
 
     python bench/factoid_sentences.py --bundled-index DIR --scifact-index DIR [--split dev] [--calibration]
 
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dev_engines import dev_engines  # noqa: E402
 from eval.metrics import contains_key, same_title  # noqa: E402
-from rag.answer_type import shipped  # noqa: E402
+from rag.answer_type import figure_fit, shipped  # noqa: E402
 from rag.reader import Scored, blend_paper  # noqa: E402
 from rag.text import evidence_sentences  # noqa: E402
 
@@ -72,7 +73,8 @@ def main() -> None:
     bundled, scifact, _ = dev_engines(__doc__.splitlines()[0])
     model = shipped()
     weight = bundled.settings.evidence.factoid_learned
-    orders = ("similarity", "learned", "blend", "blend + answer type")
+    orders = ("similarity", "learned", "blend", "blend + answer type", "+ figure fit")
+    fit_weight = bundled.settings.evidence.figure_fit
     first = dict.fromkeys(orders, 0)
     second = dict.fromkeys(orders, 0)
     counted = 0
@@ -100,6 +102,9 @@ def main() -> None:
             blend = (1 - weight) * sim + weight * learned
             typed = (1 - weight) * (sim + model.adjust(asked, texts, [k / (len(texts) - 1) for k in range(len(texts))]))
             typed = typed + weight * learned
+            # as the product adds it (evidence.figure_fit): to the blend and the model's choice alike
+            fit = fit_weight * figure_fit(asked, texts, engine.embedder.embed)
+            fitted = typed + fit
             counted += 1
             if known.calibration:
                 ranked = sorted(range(len(texts)), key=lambda i: -sim[i])
@@ -108,11 +113,12 @@ def main() -> None:
                 place = {t: i for i, t in enumerate(texts)}
                 rows.append((quoted, [key[place[s.text]] for s in quoted], [each[place[s.text]] for s in quoted]))
                 continue
-            for label, score in zip(orders, (sim, learned, blend, typed), strict=True):
+            for label, score in zip(orders, (sim, learned, blend, typed, fitted), strict=True):
                 order = list(np.argsort(-score, kind="stable"))
-                if score is typed:  # as the product orders them: the model's lead, then the blend's order
-                    lead = int(np.argmax(typed))
-                    order = [lead] + [i for i in np.argsort(-blend, kind="stable") if i != lead]
+                if score is typed or score is fitted:  # as the product orders them: the model's lead, then the blend's
+                    rest = blend if score is typed else blend + fit
+                    lead = int(np.argmax(score))
+                    order = [lead] + [i for i in np.argsort(-rest, kind="stable") if i != lead]
                 rank = [key[i] for i in order].index(True)
                 first[label] += rank == 0
                 second[label] += rank <= 1

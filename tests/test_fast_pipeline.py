@@ -508,3 +508,24 @@ def test_a_question_typed_with_slips_is_answered_as_meant(fast: Engine):
     assert answer.question == typed  # kept as typed; searched and read as meant
     assert answer.query == "which text-to-sql model adds relational structures such as schema linking to a seq2seq model"
     assert not answer.refused and answer.citations[0].title == RASAT
+
+
+def test_a_question_asking_a_quantity_reads_which_figure_each_sentence_states(fast: Engine, monkeypatch: pytest.MonkeyPatch):
+    """``evidence.figure_fit`` reaches the answer: the factoid's paper's sentences are read for
+    which figure they state, and not at all with the setting 0."""
+    import rag.api
+    from rag.answer_type import figure_fit
+
+    seen: list[list[str]] = []
+
+    def spy(question, sentences, embed, width=3):  # noqa: ANN001, ANN202
+        seen.append(list(sentences))
+        return figure_fit(question, sentences, embed, width)
+
+    monkeypatch.setattr(rag.api, "figure_fit", spy)
+    fast.ask("How many benchmarks does RASAT reach state-of-the-art results on?")
+    assert seen and any("75.5%" in s for s in seen[0])  # RASAT's own sentences
+    seen.clear()
+    off = Engine(fast.settings.with_overrides(**{"evidence.figure_fit": 0.0}), auto_ingest=False, embedder=fast.embedder)
+    off.ask("How many benchmarks does RASAT reach state-of-the-art results on?")
+    assert not seen
