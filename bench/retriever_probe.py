@@ -19,8 +19,9 @@ multi-paper ones; and SciFact train claims, nDCG@10 (never trained on).
     python bench/retriever_probe.py [--out DIR] [--split dev]
 
 About 17 min of training and 4 min of encoding on 2 cores; the tuned model is saved to ``--out``
-(default bench/out/retriever-probe), where ``paperchat`` can be pointed at it for an
-answer-level run (README, stop 51). Prints figures; asserts nothing.
+(default bench/out/retriever-probe). The answer-level runs of README "Stop 51" read these weights
+through session shims: the product has no setting for a second encoder. Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
